@@ -1,0 +1,52 @@
+//! `Registration`: one entry in a plugin library's driver registry, collected with `inventory`
+//! (each library has its own registry). `export_driver!` submits one per driver; `export.rs`
+//! reads them. Also the type-erased open function that wraps a `Driver` for the ABI.
+
+use power_core::abi::InstanceCall;
+use power_core::{DriverError, DriverInfo, Params, PowerAction};
+
+use crate::driver::Driver;
+
+/// A driver registered in this plugin library.
+pub struct Registration {
+    pub(crate) describe: fn() -> DriverInfo,
+    pub(crate) open: fn(&Params) -> Result<Box<dyn InstanceCall>, DriverError>,
+}
+
+impl Registration {
+    /// The registration of driver type `D` (used by [`crate::export_driver!`]).
+    pub const fn of<D: Driver>() -> Self {
+        Self { describe: D::describe, open: open_boxed::<D> }
+    }
+}
+
+inventory::collect!(Registration);
+
+/// Every driver registered in this library, in link order.
+pub(crate) fn registrations() -> impl Iterator<Item = &'static Registration> {
+    inventory::iter::<Registration>.into_iter()
+}
+
+/// An opened driver with its descriptor, adapted to the ABI's `call`.
+struct Opened<D> {
+    info: DriverInfo,
+    driver: D,
+}
+
+fn open_boxed<D: Driver>(params: &Params) -> Result<Box<dyn InstanceCall>, DriverError> {
+    let driver = D::open(params)?;
+    Ok(Box::new(Opened { info: D::describe(), driver }))
+}
+
+impl<D: Driver> InstanceCall for Opened<D> {
+    fn call(&self, op: &str, _args_json: &str) -> Result<String, DriverError> {
+        let action: PowerAction = op
+            .parse()
+            .map_err(|_| DriverError::unsupported(format!("driver `{}` has no operation `{op}`", self.info.name)))?;
+        if !self.info.supports(action) {
+            return Err(DriverError::unsupported(self.info.refusal(action)));
+        }
+        let outcome = self.driver.run(action)?;
+        serde_json::to_string(&outcome).map_err(|e| DriverError::plugin_fault(format!("could not encode the result: {e}")))
+    }
+}

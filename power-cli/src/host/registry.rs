@@ -1,0 +1,104 @@
+//! The driver registry: loads every plugin on the search path, records the drivers they provide
+//! (first on the path wins a name) and every problem met on the way, and opens a driver by name.
+//! Problems are warnings: a broken plugin only fails the commands that need it.
+
+use std::path::{Path, PathBuf};
+
+use power_core::abi::OpenDriver;
+use power_core::{DriverError, DriverInfo, Params};
+
+use super::discover::{self, Origin};
+use super::load::{self, LoadedPlugin};
+
+/// Something wrong with one plugin file or directory (never fatal on its own).
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct Problem {
+    pub(crate) path: PathBuf,
+    pub(crate) message: String,
+}
+
+/// A driver and the plugin that provides it.
+pub(crate) struct DriverEntry<'a> {
+    pub(crate) info: &'a DriverInfo,
+    pub(crate) plugin: &'a LoadedPlugin,
+}
+
+/// Every loaded plugin and problem.
+pub(crate) struct Registry {
+    plugins: Vec<LoadedPlugin>,
+    problems: Vec<Problem>,
+}
+
+impl Registry {
+    /// Loads the plugins on the search path.
+    pub(crate) fn load(search: &[(PathBuf, Origin)]) -> Self {
+        let (files, dir_problems) = discover::plugin_files(search);
+        let mut problems: Vec<Problem> =
+            dir_problems.into_iter().map(|p| Problem { path: p.path, message: p.message }).collect();
+        let mut plugins: Vec<LoadedPlugin> = Vec::new();
+        for f in files {
+            tracing::debug!(plugin = %f.display(), "loading plugin");
+            match load::load(&f) {
+                Ok(p) => plugins.push(p),
+                Err(e) => problems.push(Problem { path: e.path, message: e.reason }),
+            }
+        }
+        let mut reg = Self { plugins, problems };
+        reg.note_duplicates();
+        reg
+    }
+
+    fn note_duplicates(&mut self) {
+        let mut dups = Vec::new();
+        for (i, p) in self.plugins.iter().enumerate() {
+            for d in &p.description.drivers {
+                if let Some(first) = self.plugins[..i].iter().find(|q| q.description.drivers.iter().any(|e| e.name == d.name)) {
+                    dups.push(Problem {
+                        path: p.path.clone(),
+                        message: format!(
+                            "driver `{}` is ignored here: {} already provides it (earlier on the plugin path)",
+                            d.name,
+                            first.path.display()
+                        ),
+                    });
+                }
+            }
+        }
+        self.problems.extend(dups);
+    }
+
+    /// Every usable driver, in search-path order (duplicates dropped).
+    pub(crate) fn drivers(&self) -> Vec<DriverEntry<'_>> {
+        let mut out: Vec<DriverEntry<'_>> = Vec::new();
+        for p in &self.plugins {
+            for d in &p.description.drivers {
+                if !out.iter().any(|e| e.info.name == d.name) {
+                    out.push(DriverEntry { info: d, plugin: p });
+                }
+            }
+        }
+        out
+    }
+
+    /// The driver called `name`.
+    pub(crate) fn driver(&self, name: &str) -> Option<DriverEntry<'_>> {
+        self.drivers().into_iter().find(|e| e.info.name == name)
+    }
+
+    /// Problems met while loading.
+    pub(crate) fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+}
+
+impl DriverEntry<'_> {
+    /// Opens the driver with validated parameters.
+    pub(crate) fn open(&self, params: &Params) -> Result<OpenDriver, DriverError> {
+        self.plugin.module.open(&self.info.name, &params.to_wire())
+    }
+
+    /// The plugin file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.plugin.path
+    }
+}

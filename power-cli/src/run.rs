@@ -1,0 +1,50 @@
+//! The entry point: parses the command line, sets up logging, builds the plugin registry when a
+//! command needs it and dispatches. [`report`] turns an error into the message and exit code
+//! `main` uses (typed `CliError`s carry their code; anything else is `FAILURE`).
+
+use std::ffi::OsString;
+
+use anyhow::Result;
+use clap::Parser;
+use power_core::PowerplugExitCode;
+
+use crate::cli::{Cli, Command, DriversCommand, PluginCommand};
+use crate::commands;
+use crate::error::CliError;
+use crate::host::discover;
+use crate::host::registry::Registry;
+use crate::output;
+
+/// Runs `powerplug` with `args` (the first is the program name); returns the exit code.
+pub fn run<I, T>(args: I) -> Result<u8>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return Ok(if e.use_stderr() { PowerplugExitCode::USAGE } else { PowerplugExitCode::OK });
+        }
+    };
+    crate::logging::init(cli.verbose);
+    let registry = || {
+        let search = discover::search_path(&cli.plugin_dirs, !cli.no_default_plugin_dirs);
+        Registry::load(&search)
+    };
+    match &cli.command {
+        Command::Drivers(DriversCommand::List { json }) => commands::drivers::list(&registry(), *json),
+        Command::Drivers(DriversCommand::Show { driver, json }) => commands::drivers::show(&registry(), driver, *json),
+        Command::Power(args) => commands::power::run(&registry(), args),
+        Command::Plugin(PluginCommand::Check { file }) => commands::plugin::check(file),
+    }
+}
+
+/// Prints `err` on stderr and returns its exit code.
+pub fn report(err: &anyhow::Error) -> u8 {
+    output::error(&format!("{err:#}"));
+    err.chain()
+        .find_map(|e| e.downcast_ref::<CliError>())
+        .map_or(PowerplugExitCode::FAILURE, CliError::exit_code)
+}
