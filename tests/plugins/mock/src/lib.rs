@@ -32,6 +32,8 @@ impl plugin_sdk::Driver for Mock {
     fn open(params: &Params) -> Result<Self, DriverError> {
         if let Some(p) = params.secret("power_pass") {
             if p.expose() != "letmein" {
+                // A careless log line on purpose: the host must redact it.
+                plugin_sdk::log::debug!("mock: rejecting password {}", p.expose());
                 return Err(DriverError::authentication("the mock device rejected the password"));
             }
         }
@@ -88,7 +90,23 @@ impl plugin_sdk::Driver for MockPdu {
     }
 }
 
+/// A driver that needs a program no machine has.
+pub struct MockNeedsTool;
+
+impl plugin_sdk::Driver for MockNeedsTool {
+    fn describe() -> DriverInfo {
+        DriverInfo::new("mock_tool", "Test driver needing a missing program", "0.1.0")
+            .actions([PowerAction::On])
+            .program(plugin_sdk::ProgramRequirement::new("powerplug-no-such-tool", "powerplug-no-such-package", "testing"))
+    }
+
+    fn open(_: &Params) -> Result<Self, DriverError> {
+        Ok(Self)
+    }
+}
+
 plugin_sdk::export_driver!(Mock);
+plugin_sdk::export_driver!(MockNeedsTool);
 plugin_sdk::export_driver!(MockPdu);
 
 #[cfg(test)]

@@ -1,0 +1,11 @@
+//! powerplug's integration tests, one binary. Each module is one area; `test.rs` holds the
+//! shared `Test` builder and plugin fixtures. Run `cargo build --workspace` first: the tests
+//! drive the built `powerplug` and plugin libraries in the target directory.
+
+mod test;
+
+/// Plugin loading faults the host must survive.
+mod host_faults;
+
+/// The command-line contract: exit codes, stdout formats, parameters, secrets.
+mod cli_contract;
