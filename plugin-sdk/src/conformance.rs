@@ -12,17 +12,21 @@ use power_core::{DriverErrorKind, Params, PluginDescription, PowerAction};
 use crate::driver::Driver;
 use crate::registration::Registration;
 
-/// All checks for driver `D`. `params` must validate; every secret parameter is replaced by
-/// [`SECRET_SENTINEL`], and every action (declared or not) is run with them, so point the
-/// parameters at something that fails fast (a closed loopback port) to check error texts.
+/// All checks for driver `D`. `params` must validate; every secret parameter it does not set is
+/// set to [`SECRET_SENTINEL`], and every action (declared or not) is run, so point the parameters
+/// at something that fails fast (a closed loopback port) to check error texts. No secret value
+/// used (the caller's or the sentinel) may appear in any error.
 pub fn check_driver<D: Driver>(params: &[(&str, &str)]) -> Vec<Check> {
     let info = D::describe();
     let mut checks = static_checks(&PluginDescription::new(crate::SDK_VERSION, vec![info.clone()]));
     let mut raw: BTreeMap<String, String> =
         params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     for p in info.params.iter().filter(|p| p.secret) {
-        raw.insert(p.name.clone(), SECRET_SENTINEL.to_owned());
+        raw.entry(p.name.clone()).or_insert_with(|| SECRET_SENTINEL.to_owned());
     }
+    let secrets: Vec<String> =
+        info.params.iter().filter(|p| p.secret).filter_map(|p| raw.get(&p.name).cloned()).collect();
+    let leaks = |text: &str| secrets.iter().any(|s| text.contains(s.as_str()));
     let validated = match Params::validate(&info.params, &raw) {
         Ok(p) => p,
         Err(e) => {
@@ -34,7 +38,7 @@ pub fn check_driver<D: Driver>(params: &[(&str, &str)]) -> Vec<Check> {
         Ok(i) => i,
         Err(e) => {
             let mut problems = vec![format!("open failed: {e}")];
-            if e.message().contains(SECRET_SENTINEL) {
+            if leaks(e.message()) {
                 problems.push("open's error echoed a secret".to_owned());
             }
             checks.push(Check::from_problems(format!("{}: opens", info.name), problems));
@@ -46,7 +50,7 @@ pub fn check_driver<D: Driver>(params: &[(&str, &str)]) -> Vec<Check> {
     for action in PowerAction::ALL {
         let result = inst.call(action.as_str(), "{}");
         if let Err(e) = &result {
-            if e.message().contains(SECRET_SENTINEL) {
+            if leaks(e.message()) {
                 echoed.push(format!("`{action}` error echoed a secret: {e}"));
             }
         }

@@ -21,6 +21,7 @@ pub use registration::Registration;
 
 pub use log;
 pub use power_core::{
+    parse_hex_bytes,
     CallOutcome, Choice, DriverError, DriverErrorKind, DriverInfo, MacAddress, ParamKind, ParamSpec, Params,
     PowerAction, PowerState, ProgramRequirement, Scope, Secret,
 };

@@ -133,13 +133,16 @@ impl ParamsError {
 
 impl fmt::Display for ParamsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.errors.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; ")?;
+        match self.errors.as_slice() {
+            [one] => write!(f, "{one}"),
+            many => {
+                write!(f, "{} parameter problems:", many.len())?;
+                for e in many {
+                    write!(f, "\n  - {e}")?;
+                }
+                Ok(())
             }
-            write!(f, "{e}")?;
         }
-        Ok(())
     }
 }
 
@@ -448,7 +451,8 @@ mod tests {
         assert!(text.contains("invalid value \"17\" for parameter `outlet_id`: out of range; expected a whole number from 1 to 16"), "{text}");
         assert!(text.contains("expected one of auto, rest"), "{text}");
         assert!(!text.contains("hunter2"), "{text}");
-        assert_eq!(err.errors().len(), 4);
+        assert!(text.contains("invalid value *** for parameter `power_pass`"), "{text}");
+        assert_eq!(err.errors().len(), 5);
     }
 
     #[test]

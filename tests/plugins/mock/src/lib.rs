@@ -115,7 +115,7 @@ mod tests {
     fn conforms() {
         let dir = std::env::temp_dir().join(format!("mock-conf-{}", std::process::id()));
         let file = dir.to_string_lossy().into_owned();
-        plugin_sdk::conformance::assert_conforms::<super::Mock>(&[("state_file", &file)]);
+        plugin_sdk::conformance::assert_conforms::<super::Mock>(&[("state_file", &file), ("power_pass", "letmein")]);
         plugin_sdk::conformance::assert_conforms::<super::MockPdu>(&[]);
         let _ = std::fs::remove_file(dir);
     }

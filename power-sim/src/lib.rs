@@ -1,0 +1,30 @@
+//! # power-sim: simulators of the devices powerplug drives
+//!
+//! Shipped to users as `powerplug simulate <device>` (dry-run a MAAS setup without hardware) and
+//! used by the integration tests, so what the tests prove is what users run. Each module owns one
+//! device: its clap arguments, a handle to start it in-process on loopback, and `run` for the CLI.
+//! Simulators never print: `run` reports events through a callback the caller writes out.
+//!
+//! - `dli`: Digital Loggers Web Power Switch (legacy CGI and REST API);
+//! - `sm15k`: a SeaMicro SM15000 BMC that real `ipmitool` talks to;
+//! - `wol`: a UDP listener that decodes wake-on-LAN magic packets.
+
+pub mod dli;
+pub mod sm15k;
+pub mod wol;
+
+/// Why a simulator could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}: {source}")]
+pub struct SimError {
+    what: String,
+    #[source]
+    source: std::io::Error,
+}
+
+impl SimError {
+    /// An I/O failure while doing `what` (e.g. "cannot bind 127.0.0.1:9").
+    pub fn io(what: impl Into<String>, source: std::io::Error) -> Self {
+        Self { what: what.into(), source }
+    }
+}
