@@ -17,12 +17,44 @@ fn mock() -> (std::path::PathBuf, String) {
 #[test]
 fn query_prints_exactly_the_state() {
     let (dir, state) = mock();
-    Test::new().plugin_dir(&dir).args(["power", "query", "mock"]).param("state_file", &state).stdout("off\n").status(Code::OK).run();
-    Test::new().plugin_dir(&dir).args(["power", "on", "mock"]).param("state_file", &state).stdout("").status(Code::OK).run();
-    Test::new().plugin_dir(&dir).args(["power", "query", "mock"]).param("state_file", &state).stdout("on\n").run();
-    Test::new().plugin_dir(&dir).args(["power", "cycle", "mock"]).param("state_file", &state).stdout("").status(Code::OK).run();
-    Test::new().plugin_dir(&dir).args(["power", "off", "mock"]).param("state_file", &state).run();
-    Test::new().plugin_dir(&dir).args(["power", "query", "mock"]).param("state_file", &state).stdout("off\n").run();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["power", "query", "mock"])
+        .param("state_file", &state)
+        .stdout("off\n")
+        .status(Code::OK)
+        .run();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["power", "on", "mock"])
+        .param("state_file", &state)
+        .stdout("")
+        .status(Code::OK)
+        .run();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["power", "query", "mock"])
+        .param("state_file", &state)
+        .stdout("on\n")
+        .run();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["power", "cycle", "mock"])
+        .param("state_file", &state)
+        .stdout("")
+        .status(Code::OK)
+        .run();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["power", "off", "mock"])
+        .param("state_file", &state)
+        .run();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["power", "query", "mock"])
+        .param("state_file", &state)
+        .stdout("off\n")
+        .run();
 }
 
 #[test]
@@ -38,8 +70,16 @@ fn every_failure_kind_has_its_exit_code() {
             .status(code)
             .run();
     };
-    run("unreachable", Code::UNREACHABLE, "device unreachable: the mock device did not answer");
-    run("device", Code::DEVICE_ERROR, "device error: the mock device reported an error");
+    run(
+        "unreachable",
+        Code::UNREACHABLE,
+        "device unreachable: the mock device did not answer",
+    );
+    run(
+        "device",
+        Code::DEVICE_ERROR,
+        "device error: the mock device reported an error",
+    );
     Test::new()
         .plugin_dir(&dir)
         .args(["power", "off", "mock_pdu"])
@@ -52,9 +92,25 @@ fn every_failure_kind_has_its_exit_code() {
         .stderr_contains("needs `powerplug-no-such-tool` (install the Debian package `powerplug-no-such-package`)")
         .status(Code::MISSING_PROGRAM)
         .run();
-    Test::new().plugin_dir(&dir).args(["power", "on", "nosuch"]).stderr_contains("no driver `nosuch`; available: mock, mock_pdu, mock_tool").status(Code::USAGE).run();
-    Test::new().plugin_dir(&dir).args(["power", "reset", "mock"]).status(Code::USAGE).run();
-    Test::new().plugin_dir(&dir).args(["power", "on", "mock"]).arg_path("-p".as_ref()).arg_path("novalue".as_ref()).status(Code::USAGE).stderr_contains("-p expects NAME=VALUE").run();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["power", "on", "nosuch"])
+        .stderr_contains("no driver `nosuch`; available: mock, mock_pdu, mock_tool")
+        .status(Code::USAGE)
+        .run();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["power", "reset", "mock"])
+        .status(Code::USAGE)
+        .run();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["power", "on", "mock"])
+        .arg_path("-p".as_ref())
+        .arg_path("novalue".as_ref())
+        .status(Code::USAGE)
+        .stderr_contains("-p expects NAME=VALUE")
+        .run();
 }
 
 #[test]
@@ -74,15 +130,39 @@ fn parameter_errors_name_the_parameter_and_the_expectation() {
 #[test]
 fn parameters_from_environment_and_files() {
     let (dir, state) = mock();
-    Test::new().plugin_dir(&dir).env("POWERPLUG_STATE_FILE", &state).args(["power", "on", "mock"]).status(Code::OK).run();
+    Test::new()
+        .plugin_dir(&dir)
+        .env("POWERPLUG_STATE_FILE", &state)
+        .args(["power", "on", "mock"])
+        .status(Code::OK)
+        .run();
     assert_eq!(fs::read_to_string(&state).unwrap(), "on");
     let toml = dir.join("p.toml");
-    fs::write(&toml, format!("state_file = {state:?}\noutlet_id = 3\nverify = false\n")).unwrap();
-    Test::new().plugin_dir(&dir).args(["power", "off", "mock", "--params-file"]).arg_path(&toml).status(Code::OK).run();
+    fs::write(
+        &toml,
+        format!("state_file = {state:?}\noutlet_id = 3\nverify = false\n"),
+    )
+    .unwrap();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["power", "off", "mock", "--params-file"])
+        .arg_path(&toml)
+        .status(Code::OK)
+        .run();
     assert_eq!(fs::read_to_string(&state).unwrap(), "off");
     let lines = dir.join("p.conf");
-    fs::write(&lines, format!("# mock\nstate_file={state}\npower_pass=letmein\n")).unwrap();
-    Test::new().plugin_dir(&dir).args(["power", "on", "mock", "--params-file"]).arg_path(&lines).stderr_lacks("warning").status(Code::OK).run();
+    fs::write(
+        &lines,
+        format!("# mock\nstate_file={state}\npower_pass=letmein\n"),
+    )
+    .unwrap();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["power", "on", "mock", "--params-file"])
+        .arg_path(&lines)
+        .stderr_lacks("warning")
+        .status(Code::OK)
+        .run();
     // -p beats the file, which beats the environment.
     let other = dir.join("other").display().to_string();
     Test::new()
@@ -95,7 +175,13 @@ fn parameters_from_environment_and_files() {
         .run();
     assert_eq!(fs::read_to_string(&other).unwrap(), "off");
     fs::write(&toml, "state_file = [1, 2]\n").unwrap();
-    Test::new().plugin_dir(&dir).args(["power", "on", "mock", "--params-file"]).arg_path(&toml).stderr_contains("parameter `state_file` must be a string").status(Code::USAGE).run();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["power", "on", "mock", "--params-file"])
+        .arg_path(&toml)
+        .stderr_contains("parameter `state_file` must be a string")
+        .status(Code::USAGE)
+        .run();
 }
 
 #[test]
@@ -145,16 +231,41 @@ fn plugin_logs_reach_the_host_at_verbose() {
 #[test]
 fn drivers_list_and_show_snapshots() {
     let (dir, _) = mock();
-    let out = Test::new().plugin_dir(&dir).args(["drivers", "list"]).status(Code::OK).run();
-    insta::assert_snapshot!("drivers_list", redact_paths(&String::from_utf8_lossy(&out.stdout), &dir));
-    let out = Test::new().plugin_dir(&dir).args(["drivers", "show", "mock"]).status(Code::OK).run();
-    insta::assert_snapshot!("drivers_show_mock", redact_paths(&String::from_utf8_lossy(&out.stdout), &dir));
-    let out = Test::new().plugin_dir(&dir).args(["drivers", "show", "mock", "--json"]).status(Code::OK).run();
+    let out = Test::new()
+        .plugin_dir(&dir)
+        .args(["drivers", "list"])
+        .status(Code::OK)
+        .run();
+    insta::assert_snapshot!(
+        "drivers_list",
+        redact_paths(&String::from_utf8_lossy(&out.stdout), &dir)
+    );
+    let out = Test::new()
+        .plugin_dir(&dir)
+        .args(["drivers", "show", "mock"])
+        .status(Code::OK)
+        .run();
+    insta::assert_snapshot!(
+        "drivers_show_mock",
+        redact_paths(&String::from_utf8_lossy(&out.stdout), &dir)
+    );
+    let out = Test::new()
+        .plugin_dir(&dir)
+        .args(["drivers", "show", "mock", "--json"])
+        .status(Code::OK)
+        .run();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["driver"]["params"][1]["name"], "power_pass");
     assert_eq!(v["driver"]["params"][1]["secret"], true);
-    assert_eq!(v["driver"]["params"][2]["kind"], serde_json::json!({"type": "integer", "min": 1, "max": 8}));
-    Test::new().plugin_dir(&dir).args(["drivers", "show", "nosuch"]).status(Code::USAGE).run();
+    assert_eq!(
+        v["driver"]["params"][2]["kind"],
+        serde_json::json!({"type": "integer", "min": 1, "max": 8})
+    );
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["drivers", "show", "nosuch"])
+        .status(Code::USAGE)
+        .run();
 }
 
 #[test]

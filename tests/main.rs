@@ -9,3 +9,12 @@ mod host_faults;
 
 /// The command-line contract: exit codes, stdout formats, parameters, secrets.
 mod cli_contract;
+
+/// The wake-on-LAN driver against a UDP listener on loopback and Debian's wakeonlan.
+mod wol;
+
+/// The DLI driver against the DLI simulator, python-dlipower and wget.
+mod dli;
+
+/// The SeaMicro driver through real ipmitool against a loopback BMC.
+mod sm15k;

@@ -15,14 +15,18 @@ impl PluginExports for SdkExports {
         let mut drivers: Vec<_> = registrations().map(|r| (r.describe)()).collect();
         drivers.sort_by(|a, b| a.name.cmp(&b.name));
         let desc = PluginDescription::new(crate::SDK_VERSION, drivers);
-        serde_json::to_string(&desc).map_err(|e| DriverError::plugin_fault(format!("could not encode the description: {e}")))
+        serde_json::to_string(&desc).map_err(|e| {
+            DriverError::plugin_fault(format!("could not encode the description: {e}"))
+        })
     }
 
     fn open(driver: &str, params_wire: &str) -> Result<Box<dyn InstanceCall>, DriverError> {
         crate::logging::install();
         let reg = registrations()
             .find(|r| (r.describe)().name == driver)
-            .ok_or_else(|| DriverError::unsupported(format!("this plugin has no driver `{driver}`")))?;
+            .ok_or_else(|| {
+                DriverError::unsupported(format!("this plugin has no driver `{driver}`"))
+            })?;
         let info = (reg.describe)();
         let params = Params::from_wire(&info.params, params_wire)
             .map_err(|e| DriverError::invalid_parameter(format!("driver `{driver}`: {e}")))?;
@@ -30,7 +34,7 @@ impl PluginExports for SdkExports {
     }
 }
 
-/// The plugin's root module, found by the host through abi_stable's header symbol.
+/// The plugin's root module, found by the host through the ABI library's header symbol.
 #[abi::export_root_module]
 #[allow(unreachable_pub)] // reached by symbol name from the host, not by Rust paths
 pub fn powerplug_root_module() -> RootModuleRef {

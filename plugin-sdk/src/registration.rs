@@ -16,7 +16,10 @@ pub struct Registration {
 impl Registration {
     /// The registration of driver type `D` (used by [`crate::export_driver!`]).
     pub const fn of<D: Driver>() -> Self {
-        Self { describe: D::describe, open: open_boxed::<D> }
+        Self {
+            describe: D::describe,
+            open: open_boxed::<D>,
+        }
     }
 }
 
@@ -35,18 +38,25 @@ struct Opened<D> {
 
 fn open_boxed<D: Driver>(params: &Params) -> Result<Box<dyn InstanceCall>, DriverError> {
     let driver = D::open(params)?;
-    Ok(Box::new(Opened { info: D::describe(), driver }))
+    Ok(Box::new(Opened {
+        info: D::describe(),
+        driver,
+    }))
 }
 
 impl<D: Driver> InstanceCall for Opened<D> {
     fn call(&self, op: &str, _args_json: &str) -> Result<String, DriverError> {
-        let action: PowerAction = op
-            .parse()
-            .map_err(|_| DriverError::unsupported(format!("driver `{}` has no operation `{op}`", self.info.name)))?;
+        let action: PowerAction = op.parse().map_err(|_| {
+            DriverError::unsupported(format!(
+                "driver `{}` has no operation `{op}`",
+                self.info.name
+            ))
+        })?;
         if !self.info.supports(action) {
             return Err(DriverError::unsupported(self.info.refusal(action)));
         }
         let outcome = self.driver.run(action)?;
-        serde_json::to_string(&outcome).map_err(|e| DriverError::plugin_fault(format!("could not encode the result: {e}")))
+        serde_json::to_string(&outcome)
+            .map_err(|e| DriverError::plugin_fault(format!("could not encode the result: {e}")))
     }
 }

@@ -37,6 +37,19 @@ pub(crate) enum Command {
     /// Inspect plugin libraries.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Run a device simulator on loopback, to dry-run a setup without hardware.
+    #[command(subcommand)]
+    Simulate(SimulateCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SimulateCommand {
+    /// A Digital Loggers Web Power Switch (legacy web interface and REST API).
+    Dli(power_sim::dli::DliArgs),
+    /// A SeaMicro SM15000 chassis BMC that answers ipmitool's OEM power command.
+    Sm15k(power_sim::sm15k::Sm15kArgs),
+    /// A wake-on-LAN listener that prints each magic packet's MAC address.
+    Wol(power_sim::wol::WolArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,7 +8,7 @@ use anyhow::Result;
 use clap::Parser;
 use power_core::PowerplugExitCode;
 
-use crate::cli::{Cli, Command, DriversCommand, PluginCommand};
+use crate::cli::{Cli, Command, DriversCommand, PluginCommand, SimulateCommand};
 use crate::commands;
 use crate::error::CliError;
 use crate::host::discover;
@@ -25,7 +25,11 @@ where
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return Ok(if e.use_stderr() { PowerplugExitCode::USAGE } else { PowerplugExitCode::OK });
+            return Ok(if e.use_stderr() {
+                PowerplugExitCode::USAGE
+            } else {
+                PowerplugExitCode::OK
+            });
         }
     };
     crate::logging::init(cli.verbose);
@@ -34,11 +38,26 @@ where
         Registry::load(&search)
     };
     match &cli.command {
-        Command::Drivers(DriversCommand::List { json }) => commands::drivers::list(&registry(), *json),
-        Command::Drivers(DriversCommand::Show { driver, json }) => commands::drivers::show(&registry(), driver, *json),
+        Command::Drivers(DriversCommand::List { json }) => {
+            commands::drivers::list(&registry(), *json)
+        }
+        Command::Drivers(DriversCommand::Show { driver, json }) => {
+            commands::drivers::show(&registry(), driver, *json)
+        }
         Command::Power(args) => commands::power::run(&registry(), args),
         Command::Plugin(PluginCommand::Check { file }) => commands::plugin::check(file),
+        Command::Simulate(sim) => simulate(sim),
     }
+}
+
+fn simulate(sim: &SimulateCommand) -> Result<u8> {
+    let mut events = |line: &str| output::line(line);
+    match sim {
+        SimulateCommand::Dli(a) => power_sim::dli::run(a, &mut events)?,
+        SimulateCommand::Sm15k(a) => power_sim::sm15k::run(a, &mut events)?,
+        SimulateCommand::Wol(a) => power_sim::wol::run(a, &mut events)?,
+    }
+    Ok(PowerplugExitCode::OK)
 }
 
 /// Prints `err` on stderr and returns its exit code.

@@ -9,7 +9,7 @@
 //! - ✅ the closed set of failure kinds ([`DriverError`], [`DriverErrorKind`]) and the exit codes
 //!   of `powerplug` ([`PowerplugExitCode`]);
 //! - ✅ the [`Secret`] newtype and [`MacAddress`] parsing;
-//! - ✅ the binary plugin ABI ([`abi`]), the only module that names `abi_stable`.
+//! - ✅ the binary plugin ABI ([`abi`]), the only module that names the ABI crate.
 //!
 //! # Stability
 //!

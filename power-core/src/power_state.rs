@@ -98,6 +98,9 @@ mod tests {
             assert_eq!(serde_json::to_string(&a).unwrap(), format!("\"{a}\""));
         }
         assert!("reset".parse::<PowerAction>().is_err());
-        assert_eq!(serde_json::to_string(&PowerState::Unknown).unwrap(), "\"unknown\"");
+        assert_eq!(
+            serde_json::to_string(&PowerState::Unknown).unwrap(),
+            "\"unknown\""
+        );
     }
 }

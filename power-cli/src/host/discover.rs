@@ -32,12 +32,22 @@ pub(crate) struct DirProblem {
 
 /// The search path, in priority order.
 pub(crate) fn search_path(flag_dirs: &[PathBuf], defaults: bool) -> Vec<(PathBuf, Origin)> {
-    let mut out: Vec<(PathBuf, Origin)> = flag_dirs.iter().map(|d| (d.clone(), Origin::Flag)).collect();
+    let mut out: Vec<(PathBuf, Origin)> = flag_dirs
+        .iter()
+        .map(|d| (d.clone(), Origin::Flag))
+        .collect();
     if let Some(var) = env::var_os(PATH_VAR) {
-        out.extend(env::split_paths(&var).filter(|p| !p.as_os_str().is_empty()).map(|p| (p, Origin::EnvVar)));
+        out.extend(
+            env::split_paths(&var)
+                .filter(|p| !p.as_os_str().is_empty())
+                .map(|p| (p, Origin::EnvVar)),
+        );
     }
     if defaults {
-        if let Some(dir) = env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
+        if let Some(dir) = env::current_exe()
+            .ok()
+            .and_then(|e| e.parent().map(Path::to_path_buf))
+        {
             out.push((dir.join("plugins"), Origin::Default));
             out.insert(out.len() - 1, (dir, Origin::Default));
         }
@@ -49,7 +59,9 @@ pub(crate) fn search_path(flag_dirs: &[PathBuf], defaults: bool) -> Vec<(PathBuf
 /// Whether `name` follows the plugin naming convention.
 pub(crate) fn is_plugin_name(name: &str) -> bool {
     let prefix = format!("{}powerplug_", env::consts::DLL_PREFIX);
-    name.starts_with(&prefix) && name.ends_with(env::consts::DLL_SUFFIX) && name.len() > prefix.len() + env::consts::DLL_SUFFIX.len()
+    name.starts_with(&prefix)
+        && name.ends_with(env::consts::DLL_SUFFIX)
+        && name.len() > prefix.len() + env::consts::DLL_SUFFIX.len()
 }
 
 /// The plugin files on the search path, in order, each once; and the entries that could not be read.
@@ -78,12 +90,18 @@ pub(crate) fn plugin_files(path: &[(PathBuf, Origin)]) -> (Vec<PathBuf>, Vec<Dir
                         push(n, &mut files);
                     }
                 }
-                Err(e) => problems.push(DirProblem { path: entry.clone(), message: format!("cannot read plugin directory: {e}") }),
+                Err(e) => problems.push(DirProblem {
+                    path: entry.clone(),
+                    message: format!("cannot read plugin directory: {e}"),
+                }),
             },
             Err(_) if *origin == Origin::Default => {}
             Err(e) => problems.push(DirProblem {
                 path: entry.clone(),
-                message: format!("cannot use plugin directory ({}): {e}", origin_text(*origin)),
+                message: format!(
+                    "cannot use plugin directory ({}): {e}",
+                    origin_text(*origin)
+                ),
             }),
         }
     }

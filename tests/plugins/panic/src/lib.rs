@@ -11,7 +11,8 @@ impl plugin_sdk::Driver for Panicky {
         if std::env::var("TESTPLUG_PANIC").as_deref() == Ok("describe") {
             panic!("boom in describe");
         }
-        DriverInfo::new("panicky", "Test driver that panics in on", "0.1.0").actions([PowerAction::On, PowerAction::Query])
+        DriverInfo::new("panicky", "Test driver that panics in on", "0.1.0")
+            .actions([PowerAction::On, PowerAction::Query])
     }
 
     fn open(_: &Params) -> Result<Self, DriverError> {
