@@ -176,7 +176,7 @@ fn the_listener_prints_each_mac() {
         drop(l);
         p
     };
-    let mut child = Command::new(crate::test::powerplug())
+    let child = Command::new(crate::test::powerplug())
         .args(["simulate", "wol", "--port", &port, "--count", "1"])
         .stdout(std::process::Stdio::piped())
         .spawn()
