@@ -31,12 +31,7 @@ fn query_prints_exactly_the_state() {
         .stdout("")
         .status(Code::OK)
         .run();
-    Test::new()
-        .plugin_dir(&dir)
-        .args(["power", "query", "mock"])
-        .param("state_file", &state)
-        .stdout("on\n")
-        .run();
+    Test::new().plugin_dir(&dir).args(["power", "query", "mock"]).param("state_file", &state).stdout("on\n").run();
     Test::new()
         .plugin_dir(&dir)
         .args(["power", "cycle", "mock"])
@@ -44,17 +39,8 @@ fn query_prints_exactly_the_state() {
         .stdout("")
         .status(Code::OK)
         .run();
-    Test::new()
-        .plugin_dir(&dir)
-        .args(["power", "off", "mock"])
-        .param("state_file", &state)
-        .run();
-    Test::new()
-        .plugin_dir(&dir)
-        .args(["power", "query", "mock"])
-        .param("state_file", &state)
-        .stdout("off\n")
-        .run();
+    Test::new().plugin_dir(&dir).args(["power", "off", "mock"]).param("state_file", &state).run();
+    Test::new().plugin_dir(&dir).args(["power", "query", "mock"]).param("state_file", &state).stdout("off\n").run();
 }
 
 #[test]
@@ -70,16 +56,8 @@ fn every_failure_kind_has_its_exit_code() {
             .status(code)
             .run();
     };
-    run(
-        "unreachable",
-        Code::UNREACHABLE,
-        "device unreachable: the mock device did not answer",
-    );
-    run(
-        "device",
-        Code::DEVICE_ERROR,
-        "device error: the mock device reported an error",
-    );
+    run("unreachable", Code::UNREACHABLE, "device unreachable: the mock device did not answer");
+    run("device", Code::DEVICE_ERROR, "device error: the mock device reported an error");
     Test::new()
         .plugin_dir(&dir)
         .args(["power", "off", "mock_pdu"])
@@ -98,11 +76,7 @@ fn every_failure_kind_has_its_exit_code() {
         .stderr_contains("no driver `nosuch`; available: mock, mock_pdu, mock_tool")
         .status(Code::USAGE)
         .run();
-    Test::new()
-        .plugin_dir(&dir)
-        .args(["power", "reset", "mock"])
-        .status(Code::USAGE)
-        .run();
+    Test::new().plugin_dir(&dir).args(["power", "reset", "mock"]).status(Code::USAGE).run();
     Test::new()
         .plugin_dir(&dir)
         .args(["power", "on", "mock"])
@@ -138,24 +112,11 @@ fn parameters_from_environment_and_files() {
         .run();
     assert_eq!(fs::read_to_string(&state).unwrap(), "on");
     let toml = dir.join("p.toml");
-    fs::write(
-        &toml,
-        format!("state_file = {state:?}\noutlet_id = 3\nverify = false\n"),
-    )
-    .unwrap();
-    Test::new()
-        .plugin_dir(&dir)
-        .args(["power", "off", "mock", "--params-file"])
-        .arg_path(&toml)
-        .status(Code::OK)
-        .run();
+    fs::write(&toml, format!("state_file = {state:?}\noutlet_id = 3\nverify = false\n")).unwrap();
+    Test::new().plugin_dir(&dir).args(["power", "off", "mock", "--params-file"]).arg_path(&toml).status(Code::OK).run();
     assert_eq!(fs::read_to_string(&state).unwrap(), "off");
     let lines = dir.join("p.conf");
-    fs::write(
-        &lines,
-        format!("# mock\nstate_file={state}\npower_pass=letmein\n"),
-    )
-    .unwrap();
+    fs::write(&lines, format!("# mock\nstate_file={state}\npower_pass=letmein\n")).unwrap();
     Test::new()
         .plugin_dir(&dir)
         .args(["power", "on", "mock", "--params-file"])
@@ -231,41 +192,16 @@ fn plugin_logs_reach_the_host_at_verbose() {
 #[test]
 fn drivers_list_and_show_snapshots() {
     let (dir, _) = mock();
-    let out = Test::new()
-        .plugin_dir(&dir)
-        .args(["drivers", "list"])
-        .status(Code::OK)
-        .run();
-    insta::assert_snapshot!(
-        "drivers_list",
-        redact_paths(&String::from_utf8_lossy(&out.stdout), &dir)
-    );
-    let out = Test::new()
-        .plugin_dir(&dir)
-        .args(["drivers", "show", "mock"])
-        .status(Code::OK)
-        .run();
-    insta::assert_snapshot!(
-        "drivers_show_mock",
-        redact_paths(&String::from_utf8_lossy(&out.stdout), &dir)
-    );
-    let out = Test::new()
-        .plugin_dir(&dir)
-        .args(["drivers", "show", "mock", "--json"])
-        .status(Code::OK)
-        .run();
+    let out = Test::new().plugin_dir(&dir).args(["drivers", "list"]).status(Code::OK).run();
+    insta::assert_snapshot!("drivers_list", redact_paths(&String::from_utf8_lossy(&out.stdout), &dir));
+    let out = Test::new().plugin_dir(&dir).args(["drivers", "show", "mock"]).status(Code::OK).run();
+    insta::assert_snapshot!("drivers_show_mock", redact_paths(&String::from_utf8_lossy(&out.stdout), &dir));
+    let out = Test::new().plugin_dir(&dir).args(["drivers", "show", "mock", "--json"]).status(Code::OK).run();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["driver"]["params"][1]["name"], "power_pass");
     assert_eq!(v["driver"]["params"][1]["secret"], true);
-    assert_eq!(
-        v["driver"]["params"][2]["kind"],
-        serde_json::json!({"type": "integer", "min": 1, "max": 8})
-    );
-    Test::new()
-        .plugin_dir(&dir)
-        .args(["drivers", "show", "nosuch"])
-        .status(Code::USAGE)
-        .run();
+    assert_eq!(v["driver"]["params"][2]["kind"], serde_json::json!({"type": "integer", "min": 1, "max": 8}));
+    Test::new().plugin_dir(&dir).args(["drivers", "show", "nosuch"]).status(Code::USAGE).run();
 }
 
 #[test]

@@ -20,24 +20,9 @@ fn with_mock(name: &str, extra: &[(&str, &str)]) -> (std::path::PathBuf, String)
 
 /// The mock driver still lists and switches with the broken piece on the path.
 fn mock_still_works(dir: &std::path::Path, state: &str) {
-    Test::new()
-        .plugin_dir(dir)
-        .args(["drivers", "list"])
-        .stdout_contains("mock ")
-        .status(Code::OK)
-        .run();
-    Test::new()
-        .plugin_dir(dir)
-        .args(["power", "on", "mock"])
-        .param("state_file", state)
-        .status(Code::OK)
-        .run();
-    Test::new()
-        .plugin_dir(dir)
-        .args(["power", "query", "mock"])
-        .param("state_file", state)
-        .stdout("on\n")
-        .run();
+    Test::new().plugin_dir(dir).args(["drivers", "list"]).stdout_contains("mock ").status(Code::OK).run();
+    Test::new().plugin_dir(dir).args(["power", "on", "mock"]).param("state_file", state).status(Code::OK).run();
+    Test::new().plugin_dir(dir).args(["power", "query", "mock"]).param("state_file", state).stdout("on\n").run();
 }
 
 #[test]
@@ -97,9 +82,7 @@ fn a_driver_that_panics_in_describe() {
         .plugin_dir(&dir)
         .env("TESTPLUG_PANIC", "describe")
         .args(["drivers", "list"])
-        .stderr_contains(
-            "libpowerplug_panic.so: describing its drivers failed: the plugin panicked in describe",
-        )
+        .stderr_contains("libpowerplug_panic.so: describing its drivers failed: the plugin panicked in describe")
         .stderr_contains("boom in describe")
         .status(Code::OK)
         .run();
@@ -122,12 +105,7 @@ fn a_driver_that_panics_in_an_action() {
         .stderr_contains("boom in on")
         .status(Code::PLUGIN_FAULT)
         .run();
-    Test::new()
-        .plugin_dir(&dir)
-        .args(["power", "query", "panicky"])
-        .stdout("on\n")
-        .status(Code::OK)
-        .run();
+    Test::new().plugin_dir(&dir).args(["power", "query", "panicky"]).stdout("on\n").status(Code::OK).run();
     mock_still_works(&dir, &state);
 }
 
@@ -142,19 +120,10 @@ fn two_plugins_declaring_the_same_driver() {
         .status(Code::OK)
         .run();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        stdout.lines().filter(|l| l.starts_with("mock ")).count(),
-        1,
-        "{stdout}"
-    );
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("mock ")).count(), 1, "{stdout}");
     assert!(stdout.contains("libpowerplug_a.so"), "{stdout}");
     let state = dir.join("s").display().to_string();
-    Test::new()
-        .plugin_dir(&dir)
-        .args(["power", "on", "mock"])
-        .param("state_file", &state)
-        .status(Code::OK)
-        .run();
+    Test::new().plugin_dir(&dir).args(["power", "on", "mock"]).param("state_file", &state).status(Code::OK).run();
 }
 
 #[test]
@@ -208,33 +177,16 @@ fn default_search_finds_plugins_beside_the_executable() {
     let dir = scratch("exedir");
     fs::copy(crate::test::powerplug(), dir.join("powerplug")).unwrap();
     fs::create_dir(dir.join("plugins")).unwrap();
-    fs::copy(
-        crate::test::built_lib("testplug_mock"),
-        dir.join("libpowerplug_mock.so"),
-    )
-    .unwrap();
-    fs::copy(
-        crate::test::built_lib("testplug_panic"),
-        dir.join("plugins/libpowerplug_panic.so"),
-    )
-    .unwrap();
+    fs::copy(crate::test::built_lib("testplug_mock"), dir.join("libpowerplug_mock.so")).unwrap();
+    fs::copy(crate::test::built_lib("testplug_panic"), dir.join("plugins/libpowerplug_panic.so")).unwrap();
     // A library outside the naming convention is not loaded from a directory.
-    fs::copy(
-        crate::test::built_lib("testplug_epoch"),
-        dir.join("libsomething_else.so"),
-    )
-    .unwrap();
+    fs::copy(crate::test::built_lib("testplug_epoch"), dir.join("libsomething_else.so")).unwrap();
     let out = Test::with_defaults(&dir.join("powerplug"))
         .args(["drivers", "list", "--json"])
         .stderr_lacks("epoch 999")
         .status(Code::OK)
         .run();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let names: Vec<&str> = v["drivers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = v["drivers"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["mock", "mock_pdu", "mock_tool", "panicky"]);
 }

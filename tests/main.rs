@@ -18,3 +18,6 @@ mod dli;
 
 /// The SeaMicro driver through real ipmitool against a loopback BMC.
 mod sm15k;
+
+/// The example driver of docs/writing-a-driver.md.
+mod example_driver;

@@ -10,11 +10,7 @@ use std::{env, fs};
 /// The directory holding `powerplug` and the plugin libraries (`target/<profile>`).
 pub(crate) fn build_dir() -> PathBuf {
     let exe = env::current_exe().expect("current_exe");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>")
-        .to_path_buf();
+    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf();
     assert!(
         dir.join("powerplug").is_file(),
         "{} has no powerplug binary: run `cargo build --workspace` before `cargo test`",
@@ -31,11 +27,7 @@ pub(crate) fn powerplug() -> PathBuf {
 /// A built library by crate lib name (`testplug_mock`), failing with the build command if absent.
 pub(crate) fn built_lib(name: &str) -> PathBuf {
     let p = build_dir().join(format!("lib{name}.so"));
-    assert!(
-        p.is_file(),
-        "{} is missing: run `cargo build --workspace` first",
-        p.display()
-    );
+    assert!(p.is_file(), "{} is missing: run `cargo build --workspace` first", p.display());
     p
 }
 
@@ -55,11 +47,7 @@ pub(crate) fn scratch(name: &str) -> PathBuf {
 pub(crate) fn plugin_dir(name: &str, libs: &[(&str, &str)]) -> PathBuf {
     let dir = scratch(name);
     for (lib, as_name) in libs {
-        fs::copy(
-            built_lib(lib),
-            dir.join(format!("libpowerplug_{as_name}.so")),
-        )
-        .expect("copy plugin");
+        fs::copy(built_lib(lib), dir.join(format!("libpowerplug_{as_name}.so"))).expect("copy plugin");
     }
     dir
 }
@@ -93,20 +81,10 @@ impl Test {
                 cmd.env_remove(k);
             }
         }
-        Self {
-            cmd,
-            status: None,
-            stdout: None,
-            stdout_contains: vec![],
-            stderr_contains: vec![],
-            stderr_lacks: vec![],
-        }
+        Self { cmd, status: None, stdout: None, stdout_contains: vec![], stderr_contains: vec![], stderr_lacks: vec![] }
     }
 
-    pub(crate) fn args<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(
-        mut self,
-        args: I,
-    ) -> Self {
+    pub(crate) fn args<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(mut self, args: I) -> Self {
         self.cmd.args(args);
         self
     }
@@ -162,15 +140,8 @@ impl Test {
         let out = self.cmd.output().expect("spawn powerplug");
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        let ctx = format!(
-            "command: {:?}\n--- stdout\n{stdout}--- stderr\n{stderr}",
-            self.cmd
-        );
-        assert!(
-            out.status.code().is_some(),
-            "killed by a signal: {:?}\n{ctx}",
-            out.status
-        );
+        let ctx = format!("command: {:?}\n--- stdout\n{stdout}--- stderr\n{stderr}", self.cmd);
+        assert!(out.status.code().is_some(), "killed by a signal: {:?}\n{ctx}", out.status);
         if let Some(code) = self.status {
             assert_eq!(out.status.code(), Some(code), "exit code\n{ctx}");
         }
@@ -184,10 +155,7 @@ impl Test {
             assert!(stderr.contains(s.as_str()), "stderr lacks {s:?}\n{ctx}");
         }
         for s in &self.stderr_lacks {
-            assert!(
-                !stderr.contains(s.as_str()) && !stdout.contains(s.as_str()),
-                "output contains {s:?}\n{ctx}"
-            );
+            assert!(!stderr.contains(s.as_str()) && !stdout.contains(s.as_str()), "output contains {s:?}\n{ctx}");
         }
         out
     }
@@ -202,12 +170,7 @@ pub(crate) fn redact_paths(text: &str, dir: &Path) -> String {
 /// silent skip): `scripts/test` installs every one of them.
 #[track_caller]
 pub(crate) fn require_program(program: &str) -> PathBuf {
-    let found = env::var_os("PATH").and_then(|path| {
-        env::split_paths(&path)
-            .map(|d| d.join(program))
-            .find(|p| p.is_file())
-    });
-    found.unwrap_or_else(|| {
-        panic!("`{program}` is not installed: run scripts/test (it installs the test peers)")
-    })
+    let found =
+        env::var_os("PATH").and_then(|path| env::split_paths(&path).map(|d| d.join(program)).find(|p| p.is_file()));
+    found.unwrap_or_else(|| panic!("`{program}` is not installed: run scripts/test (it installs the test peers)"))
 }

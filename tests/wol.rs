@@ -43,12 +43,7 @@ const MAC: [u8; 6] = [0x00, 0x1b, 0x21, 0x3a, 0x4b, 0xcf];
 
 #[test]
 fn every_mac_notation_sends_the_exact_bytes_three_times() {
-    for notation in [
-        "00:1b:21:3a:4b:cf",
-        "00-1B-21-3A-4B-CF",
-        "001b.213a.4bcf",
-        "001B213A4BCF",
-    ] {
+    for notation in ["00:1b:21:3a:4b:cf", "00-1B-21-3A-4B-CF", "001b.213a.4bcf", "001B213A4BCF"] {
         let (l, port) = listener();
         wol()
             .args(["power", "on", "wol"])
@@ -89,10 +84,7 @@ fn repeat_and_secureon() {
         .status(Code::OK)
         .run();
     let got = packets(&l);
-    assert_eq!(
-        got,
-        vec![expected(MAC, &[0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6])]
-    );
+    assert_eq!(got, vec![expected(MAC, &[0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6])]);
     assert_eq!(decode(&got[0]).unwrap().secureon.unwrap().len(), 6);
 }
 
@@ -100,10 +92,7 @@ fn repeat_and_secureon() {
 fn the_packet_equals_debians_wakeonlan() {
     let peer = require_program("wakeonlan");
     let (l, port) = listener();
-    let status = Command::new(peer)
-        .args(["-i", "127.0.0.1", "-p", &port, "00:1b:21:3a:4b:cf"])
-        .output()
-        .unwrap();
+    let status = Command::new(peer).args(["-i", "127.0.0.1", "-p", &port, "00:1b:21:3a:4b:cf"]).output().unwrap();
     assert!(status.status.success(), "{status:?}");
     let theirs = packets(&l);
     wol()
@@ -125,9 +114,7 @@ fn off_and_cycle_are_refused_with_the_reason() {
         wol()
             .args(["power", action, "wol"])
             .param("mac_address", "00:1b:21:3a:4b:cf")
-            .stderr_contains(&format!(
-                "driver `wol` does not support `{action}`: wake-on-LAN can only wake a machine"
-            ))
+            .stderr_contains(&format!("driver `wol` does not support `{action}`: wake-on-LAN can only wake a machine"))
             .status(Code::UNSUPPORTED_ACTION)
             .run();
     }
@@ -154,7 +141,9 @@ fn bad_values_show_the_accepted_formats() {
         .args(["power", "on", "wol"])
         .param("mac_address", "00:1b:21:3a:4b:cf")
         .param("port", "70000")
-        .stderr_contains("invalid value \"70000\" for parameter `port`: out of range; expected a port number from 1 to 65535")
+        .stderr_contains(
+            "invalid value \"70000\" for parameter `port`: out of range; expected a port number from 1 to 65535",
+        )
         .status(Code::USAGE)
         .run();
 }
@@ -192,8 +181,5 @@ fn the_listener_prints_each_mac() {
         .run();
     let out = child.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("magic packet for 00:1b:21:3a:4b:cf from 127.0.0.1:"),
-        "{text}"
-    );
+    assert!(text.contains("magic packet for 00:1b:21:3a:4b:cf from 127.0.0.1:"), "{text}");
 }

@@ -18,32 +18,18 @@ use crate::registration::Registration;
 /// used (the caller's or the sentinel) may appear in any error.
 pub fn check_driver<D: Driver>(params: &[(&str, &str)]) -> Vec<Check> {
     let info = D::describe();
-    let mut checks = static_checks(&PluginDescription::new(
-        crate::SDK_VERSION,
-        vec![info.clone()],
-    ));
-    let mut raw: BTreeMap<String, String> = params
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
+    let mut checks = static_checks(&PluginDescription::new(crate::SDK_VERSION, vec![info.clone()]));
+    let mut raw: BTreeMap<String, String> = params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     for p in info.params.iter().filter(|p| p.secret) {
-        raw.entry(p.name.clone())
-            .or_insert_with(|| SECRET_SENTINEL.to_owned());
+        raw.entry(p.name.clone()).or_insert_with(|| SECRET_SENTINEL.to_owned());
     }
-    let secrets: Vec<String> = info
-        .params
-        .iter()
-        .filter(|p| p.secret)
-        .filter_map(|p| raw.get(&p.name).cloned())
-        .collect();
+    let secrets: Vec<String> =
+        info.params.iter().filter(|p| p.secret).filter_map(|p| raw.get(&p.name).cloned()).collect();
     let leaks = |text: &str| secrets.iter().any(|s| text.contains(s.as_str()));
     let validated = match Params::validate(&info.params, &raw) {
         Ok(p) => p,
         Err(e) => {
-            checks.push(Check::from_problems(
-                format!("{}: test parameters validate", info.name),
-                vec![e.to_string()],
-            ));
+            checks.push(Check::from_problems(format!("{}: test parameters validate", info.name), vec![e.to_string()]));
             return checks;
         }
     };
@@ -54,10 +40,7 @@ pub fn check_driver<D: Driver>(params: &[(&str, &str)]) -> Vec<Check> {
             if leaks(e.message()) {
                 problems.push("open's error echoed a secret".to_owned());
             }
-            checks.push(Check::from_problems(
-                format!("{}: opens", info.name),
-                problems,
-            ));
+            checks.push(Check::from_problems(format!("{}: opens", info.name), problems));
             return checks;
         }
     };
@@ -72,12 +55,8 @@ pub fn check_driver<D: Driver>(params: &[(&str, &str)]) -> Vec<Check> {
         }
         if !info.supports(action) {
             match result {
-                Err(e)
-                    if e.kind() == DriverErrorKind::UnsupportedAction
-                        && e.message().contains(action.as_str()) => {}
-                other => refused.push(format!(
-                    "undeclared `{action}` was not refused cleanly: {other:?}"
-                )),
+                Err(e) if e.kind() == DriverErrorKind::UnsupportedAction && e.message().contains(action.as_str()) => {}
+                other => refused.push(format!("undeclared `{action}` was not refused cleanly: {other:?}")),
             }
         }
     }
@@ -85,14 +64,8 @@ pub fn check_driver<D: Driver>(params: &[(&str, &str)]) -> Vec<Check> {
         Err(e) if e.kind() == DriverErrorKind::UnsupportedAction => {}
         other => refused.push(format!("an unknown operation was not refused: {other:?}")),
     }
-    checks.push(Check::from_problems(
-        format!("{}: undeclared actions refused", info.name),
-        refused,
-    ));
-    checks.push(Check::from_problems(
-        format!("{}: secrets never echoed by actions", info.name),
-        echoed,
-    ));
+    checks.push(Check::from_problems(format!("{}: undeclared actions refused", info.name), refused));
+    checks.push(Check::from_problems(format!("{}: secrets never echoed by actions", info.name), echoed));
     checks
 }
 
@@ -104,9 +77,5 @@ pub fn assert_conforms<D: Driver>(params: &[(&str, &str)]) {
         .filter(|c| !c.passed)
         .map(|c| format!("{}: {}", c.name, c.detail))
         .collect();
-    assert!(
-        failed.is_empty(),
-        "conformance failures:\n{}",
-        failed.join("\n")
-    );
+    assert!(failed.is_empty(), "conformance failures:\n{}", failed.join("\n"));
 }

@@ -16,16 +16,12 @@ pub trait Driver: Send + Sync + Sized + 'static {
 
     /// Switches power on.
     fn on(&self) -> Result<CallOutcome, DriverError> {
-        Err(DriverError::unsupported(
-            "this driver does not implement `on`",
-        ))
+        Err(DriverError::unsupported("this driver does not implement `on`"))
     }
 
     /// Switches power off.
     fn off(&self) -> Result<CallOutcome, DriverError> {
-        Err(DriverError::unsupported(
-            "this driver does not implement `off`",
-        ))
+        Err(DriverError::unsupported("this driver does not implement `off`"))
     }
 
     /// Cycles power. The default is `off`, then `on`.

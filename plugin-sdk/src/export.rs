@@ -15,18 +15,15 @@ impl PluginExports for SdkExports {
         let mut drivers: Vec<_> = registrations().map(|r| (r.describe)()).collect();
         drivers.sort_by(|a, b| a.name.cmp(&b.name));
         let desc = PluginDescription::new(crate::SDK_VERSION, drivers);
-        serde_json::to_string(&desc).map_err(|e| {
-            DriverError::plugin_fault(format!("could not encode the description: {e}"))
-        })
+        serde_json::to_string(&desc)
+            .map_err(|e| DriverError::plugin_fault(format!("could not encode the description: {e}")))
     }
 
     fn open(driver: &str, params_wire: &str) -> Result<Box<dyn InstanceCall>, DriverError> {
         crate::logging::install();
         let reg = registrations()
             .find(|r| (r.describe)().name == driver)
-            .ok_or_else(|| {
-                DriverError::unsupported(format!("this plugin has no driver `{driver}`"))
-            })?;
+            .ok_or_else(|| DriverError::unsupported(format!("this plugin has no driver `{driver}`")))?;
         let info = (reg.describe)();
         let params = Params::from_wire(&info.params, params_wire)
             .map_err(|e| DriverError::invalid_parameter(format!("driver `{driver}`: {e}")))?;

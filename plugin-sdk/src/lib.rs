@@ -21,8 +21,8 @@ pub use registration::Registration;
 
 pub use log;
 pub use power_core::{
-    parse_hex_bytes, CallOutcome, Choice, DriverError, DriverErrorKind, DriverInfo, MacAddress,
-    ParamKind, ParamSpec, Params, PowerAction, PowerState, ProgramRequirement, Scope, Secret,
+    parse_hex_bytes, CallOutcome, Choice, DriverError, DriverErrorKind, DriverInfo, MacAddress, ParamKind, ParamSpec,
+    Params, PowerAction, PowerState, ProgramRequirement, Scope, Secret,
 };
 
 #[doc(hidden)]

@@ -16,10 +16,7 @@ pub struct Registration {
 impl Registration {
     /// The registration of driver type `D` (used by [`crate::export_driver!`]).
     pub const fn of<D: Driver>() -> Self {
-        Self {
-            describe: D::describe,
-            open: open_boxed::<D>,
-        }
+        Self { describe: D::describe, open: open_boxed::<D> }
     }
 }
 
@@ -38,20 +35,14 @@ struct Opened<D> {
 
 fn open_boxed<D: Driver>(params: &Params) -> Result<Box<dyn InstanceCall>, DriverError> {
     let driver = D::open(params)?;
-    Ok(Box::new(Opened {
-        info: D::describe(),
-        driver,
-    }))
+    Ok(Box::new(Opened { info: D::describe(), driver }))
 }
 
 impl<D: Driver> InstanceCall for Opened<D> {
     fn call(&self, op: &str, _args_json: &str) -> Result<String, DriverError> {
-        let action: PowerAction = op.parse().map_err(|_| {
-            DriverError::unsupported(format!(
-                "driver `{}` has no operation `{op}`",
-                self.info.name
-            ))
-        })?;
+        let action: PowerAction = op
+            .parse()
+            .map_err(|_| DriverError::unsupported(format!("driver `{}` has no operation `{op}`", self.info.name)))?;
         if !self.info.supports(action) {
             return Err(DriverError::unsupported(self.info.refusal(action)));
         }

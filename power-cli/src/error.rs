@@ -15,10 +15,7 @@ pub struct CliError {
 impl CliError {
     /// An error with an explicit exit code from [`PowerplugExitCode`].
     pub fn new(code: u8, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
+        Self { code, message: message.into() }
     }
 
     /// A usage error (bad flags, unknown driver, bad parameters).

@@ -13,8 +13,7 @@ pub(crate) fn line(text: &str) {
 
 /// Writes `value` as pretty JSON to stdout.
 pub(crate) fn json(value: &impl serde::Serialize) {
-    let text =
-        serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     line(&text);
 }
 
@@ -31,15 +30,8 @@ pub(crate) fn error(text: &str) {
 /// Writes `rows` (the first is the header) as left-aligned columns; the last column is not padded.
 pub(crate) fn table(rows: &[Vec<String>]) {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths: Vec<usize> =
+        (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
     let mut out = io::stdout().lock();
     for r in rows {
         let mut text = String::new();

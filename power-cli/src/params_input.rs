@@ -28,9 +28,9 @@ pub(crate) fn gather(
         raw.extend(read_file(path)?);
     }
     for item in cli {
-        let (name, value) = item.split_once('=').ok_or_else(|| {
-            CliError::usage(format!("-p expects NAME=VALUE, got {:?}", mask_value(item)))
-        })?;
+        let (name, value) = item
+            .split_once('=')
+            .ok_or_else(|| CliError::usage(format!("-p expects NAME=VALUE, got {:?}", mask_value(item))))?;
         let name = name.trim();
         if info.param_spec(name).is_some_and(|s| s.secret) {
             warnings.push(format!(
@@ -53,9 +53,8 @@ fn mask_value(item: &str) -> String {
 
 /// Reads TOML (`name = "value"`, numbers and booleans allowed) or `name=value` lines.
 fn read_file(path: &Path) -> Result<BTreeMap<String, String>, CliError> {
-    let text = fs::read_to_string(path).map_err(|e| {
-        CliError::usage(format!("cannot read --params-file {}: {e}", path.display()))
-    })?;
+    let text = fs::read_to_string(path)
+        .map_err(|e| CliError::usage(format!("cannot read --params-file {}: {e}", path.display())))?;
     let is_toml_name = path.extension().is_some_and(|e| e == "toml");
     match text.parse::<toml::Table>() {
         Ok(table) => table
@@ -71,11 +70,9 @@ fn read_file(path: &Path) -> Result<BTreeMap<String, String>, CliError> {
                 ))),
             })
             .collect(),
-        Err(e) if is_toml_name => Err(CliError::usage(format!(
-            "--params-file {} is not valid TOML: {}",
-            path.display(),
-            e.message()
-        ))),
+        Err(e) if is_toml_name => {
+            Err(CliError::usage(format!("--params-file {} is not valid TOML: {}", path.display(), e.message())))
+        }
         Err(_) => parse_lines(path, &text),
     }
 }
@@ -88,11 +85,7 @@ fn parse_lines(path: &Path, text: &str) -> Result<BTreeMap<String, String>, CliE
             continue;
         }
         let (k, v) = line.split_once('=').ok_or_else(|| {
-            CliError::usage(format!(
-                "--params-file {} line {}: expected name=value",
-                path.display(),
-                n + 1
-            ))
+            CliError::usage(format!("--params-file {} line {}: expected name=value", path.display(), n + 1))
         })?;
         out.insert(k.trim().to_owned(), v.trim().to_owned());
     }
@@ -121,8 +114,7 @@ mod tests {
             "POWERPLUG_OUTLET_ID" => Some("1".to_owned()),
             _ => None,
         };
-        let (raw, warnings) =
-            gather(&info(), &["outlet_id=3".to_owned()], Some(&dir), env).unwrap();
+        let (raw, warnings) = gather(&info(), &["outlet_id=3".to_owned()], Some(&dir), env).unwrap();
         assert_eq!(raw["power_address"], "file-host");
         assert_eq!(raw["power_pass"], "envpass");
         assert_eq!(raw["outlet_id"], "3");
@@ -132,10 +124,7 @@ mod tests {
         assert!(warnings[0].contains("POWERPLUG_POWER_PASS"));
         fs::write(&dir, "power_address = \"h\"\noutlet_id = 4\n").unwrap();
         let (raw, _) = gather(&info(), &[], Some(&dir), |_| None).unwrap();
-        assert_eq!(
-            (raw["power_address"].as_str(), raw["outlet_id"].as_str()),
-            ("h", "4")
-        );
+        assert_eq!((raw["power_address"].as_str(), raw["outlet_id"].as_str()), ("h", "4"));
         let _ = fs::remove_file(dir);
     }
 }

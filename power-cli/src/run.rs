@@ -25,11 +25,7 @@ where
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return Ok(if e.use_stderr() {
-                PowerplugExitCode::USAGE
-            } else {
-                PowerplugExitCode::OK
-            });
+            return Ok(if e.use_stderr() { PowerplugExitCode::USAGE } else { PowerplugExitCode::OK });
         }
     };
     crate::logging::init(cli.verbose);
@@ -38,12 +34,8 @@ where
         Registry::load(&search)
     };
     match &cli.command {
-        Command::Drivers(DriversCommand::List { json }) => {
-            commands::drivers::list(&registry(), *json)
-        }
-        Command::Drivers(DriversCommand::Show { driver, json }) => {
-            commands::drivers::show(&registry(), driver, *json)
-        }
+        Command::Drivers(DriversCommand::List { json }) => commands::drivers::list(&registry(), *json),
+        Command::Drivers(DriversCommand::Show { driver, json }) => commands::drivers::show(&registry(), driver, *json),
         Command::Power(args) => commands::power::run(&registry(), args),
         Command::Plugin(PluginCommand::Check { file }) => commands::plugin::check(file),
         Command::Simulate(sim) => simulate(sim),
@@ -63,7 +55,5 @@ fn simulate(sim: &SimulateCommand) -> Result<u8> {
 /// Prints `err` on stderr and returns its exit code.
 pub fn report(err: &anyhow::Error) -> u8 {
     output::error(&format!("{err:#}"));
-    err.chain()
-        .find_map(|e| e.downcast_ref::<CliError>())
-        .map_or(PowerplugExitCode::FAILURE, CliError::exit_code)
+    err.chain().find_map(|e| e.downcast_ref::<CliError>()).map_or(PowerplugExitCode::FAILURE, CliError::exit_code)
 }

@@ -61,19 +61,11 @@ impl ErrorCode {
     ];
 
     fn from_kind(kind: DriverErrorKind) -> Self {
-        Self(
-            Self::TABLE
-                .iter()
-                .find(|(_, k)| *k == kind)
-                .map_or(7, |(c, _)| *c),
-        )
+        Self(Self::TABLE.iter().find(|(_, k)| *k == kind).map_or(7, |(c, _)| *c))
     }
 
     fn kind(self) -> DriverErrorKind {
-        Self::TABLE
-            .iter()
-            .find(|(c, _)| *c == self.0)
-            .map_or(DriverErrorKind::PluginFault, |(_, k)| *k)
+        Self::TABLE.iter().find(|(c, _)| *c == self.0).map_or(DriverErrorKind::PluginFault, |(_, k)| *k)
     }
 }
 
@@ -87,10 +79,7 @@ pub struct AbiError {
 
 impl From<DriverError> for AbiError {
     fn from(e: DriverError) -> Self {
-        Self {
-            code: ErrorCode::from_kind(e.kind()),
-            message: e.message().into(),
-        }
+        Self { code: ErrorCode::from_kind(e.kind()), message: e.message().into() }
     }
 }
 
@@ -134,11 +123,7 @@ pub struct PluginModule {
     describe: extern "C" fn(host: HostServices) -> RResult<RString, AbiError>,
     /// Opens driver `driver` with parameters in the wire form of `Params::to_wire`.
     #[sabi(last_prefix_field)]
-    open: extern "C" fn(
-        host: HostServices,
-        driver: RStr<'_>,
-        params_json: RStr<'_>,
-    ) -> RResult<DriverBox, AbiError>,
+    open: extern "C" fn(host: HostServices, driver: RStr<'_>, params_json: RStr<'_>) -> RResult<DriverBox, AbiError>,
 }
 
 impl RootModule for PluginModule_Ref {
@@ -160,7 +145,10 @@ pub enum ModuleLoadError {
     #[error("it is a shared library but exports no powerplug root module")]
     NotAPlugin,
     /// The layout or version check failed.
-    #[error("it was built against an incompatible power-core ({detail}); rebuild it against power-core {}.x", ABI_EPOCH)]
+    #[error(
+        "it was built against an incompatible power-core ({detail}); rebuild it against power-core {}.x",
+        ABI_EPOCH
+    )]
     Incompatible {
         /// abi_stable's explanation, shortened.
         detail: String,
@@ -185,22 +173,13 @@ pub struct LoadedModule {
 pub fn load_module(path: &Path) -> Result<LoadedModule, ModuleLoadError> {
     let map = |e: LibraryError| match e {
         LibraryError::GetSymbolError { .. } => ModuleLoadError::NotAPlugin,
-        LibraryError::RootModule {
-            err: RootModuleError::Unwound,
-            ..
-        } => ModuleLoadError::InitPanicked,
+        LibraryError::RootModule { err: RootModuleError::Unwound, .. } => ModuleLoadError::InitPanicked,
         LibraryError::AbiInstability(_)
         | LibraryError::IncompatibleVersionNumber { .. }
         | LibraryError::InvalidAbiHeader(_) => {
             let text = e.to_string();
-            let detail = text
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("layout mismatch")
-                .trim();
-            ModuleLoadError::Incompatible {
-                detail: detail.chars().take(200).collect(),
-            }
+            let detail = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("layout mismatch").trim();
+            ModuleLoadError::Incompatible { detail: detail.chars().take(200).collect() }
         }
         other => ModuleLoadError::Other(other.to_string().lines().next().unwrap_or("").to_owned()),
     };
@@ -229,10 +208,7 @@ pub fn set_host_logger(f: fn(LogLevel, &str, &str)) {
 }
 
 fn host_services() -> HostServices {
-    HostServices {
-        log: host_log_shim,
-        host_call: host_call_shim,
-    }
+    HostServices { log: host_log_shim, host_call: host_call_shim }
 }
 
 impl LoadedModule {
@@ -300,11 +276,9 @@ struct Instance(Box<dyn InstanceCall>);
 
 impl DriverInstance for Instance {
     fn call(&self, op: RStr<'_>, args_json: RStr<'_>) -> RResult<RString, AbiError> {
-        guard(&format!("operation `{}`", op.as_str()), || {
-            self.0.call(op.as_str(), args_json.as_str())
-        })
-        .map(RString::from)
-        .into()
+        guard(&format!("operation `{}`", op.as_str()), || self.0.call(op.as_str(), args_json.as_str()))
+            .map(RString::from)
+            .into()
     }
 }
 
@@ -320,10 +294,7 @@ fn install_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         std::panic::set_hook(Box::new(|info| {
-            let place = info
-                .location()
-                .map(|l| format!("{}:{}", l.file(), l.line()))
-                .unwrap_or_default();
+            let place = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
             PANIC_PLACE.with(|p| *p.borrow_mut() = Some(place));
         }));
     });
@@ -343,13 +314,8 @@ fn guard<T>(what: &str, f: impl FnOnce() -> Result<T, DriverError>) -> Result<T,
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r.map_err(AbiError::from),
         Err(payload) => {
-            let place = PANIC_PLACE
-                .with(|p| p.borrow_mut().take())
-                .unwrap_or_default();
-            let msg = format!(
-                "the plugin panicked in {what} at {place}: {}",
-                panic_text(payload.as_ref())
-            );
+            let place = PANIC_PLACE.with(|p| p.borrow_mut().take()).unwrap_or_default();
+            let msg = format!("the plugin panicked in {what} at {place}: {}", panic_text(payload.as_ref()));
             plugin_log(LogLevel::Error, "powerplug::plugin", &msg);
             Err(DriverError::plugin_fault(msg).into())
         }
@@ -367,34 +333,22 @@ extern "C" fn open_shim<E: PluginExports>(
     params: RStr<'_>,
 ) -> RResult<DriverBox, AbiError> {
     let _ = PLUGIN_HOST.set(host);
-    guard(&format!("opening driver `{}`", driver.as_str()), || {
-        E::open(driver.as_str(), params.as_str())
-    })
-    .map(|inst| DriverInstance_TO::from_value(Instance(inst), TD_Opaque))
-    .into()
+    guard(&format!("opening driver `{}`", driver.as_str()), || E::open(driver.as_str(), params.as_str()))
+        .map(|inst| DriverInstance_TO::from_value(Instance(inst), TD_Opaque))
+        .into()
 }
 
 /// The root module for a plugin whose exports are `E`. The SDK returns this from its
 /// `#[export_root_module]` function.
 pub fn module_for<E: PluginExports>() -> PluginModule_Ref {
-    PluginModule {
-        abi_epoch: ABI_EPOCH,
-        describe: describe_shim::<E>,
-        open: open_shim::<E>,
-    }
-    .leak_into_prefix()
+    PluginModule { abi_epoch: ABI_EPOCH, describe: describe_shim::<E>, open: open_shim::<E> }.leak_into_prefix()
 }
 
 /// A root module that declares `epoch` instead of [`ABI_EPOCH`]. Only for tests of the host's
 /// epoch check; a real plugin never calls it.
 #[doc(hidden)]
 pub fn module_with_epoch<E: PluginExports>(epoch: u32) -> PluginModule_Ref {
-    PluginModule {
-        abi_epoch: epoch,
-        describe: describe_shim::<E>,
-        open: open_shim::<E>,
-    }
-    .leak_into_prefix()
+    PluginModule { abi_epoch: epoch, describe: describe_shim::<E>, open: open_shim::<E> }.leak_into_prefix()
 }
 
 /// The type the SDK's `#[export_root_module]` function returns.
@@ -416,10 +370,7 @@ mod tests {
     fn version_strings_follow_the_epoch() {
         let v = PluginModule_Ref::VERSION_STRINGS.parsed().unwrap();
         assert_eq!(v.major, ABI_EPOCH);
-        assert_eq!(
-            env!("CARGO_PKG_VERSION_MAJOR").parse::<u32>().unwrap(),
-            ABI_EPOCH
-        );
+        assert_eq!(env!("CARGO_PKG_VERSION_MAJOR").parse::<u32>().unwrap(), ABI_EPOCH);
     }
 
     #[test]

@@ -23,11 +23,7 @@ pub struct Check {
 impl Check {
     /// A check result; `problems` empty means passed.
     pub fn from_problems(name: impl Into<String>, problems: Vec<String>) -> Self {
-        Self {
-            name: name.into(),
-            passed: problems.is_empty(),
-            detail: problems.join("; "),
-        }
+        Self { name: name.into(), passed: problems.is_empty(), detail: problems.join("; ") }
     }
 }
 
@@ -41,23 +37,14 @@ pub fn static_checks(desc: &PluginDescription) -> Vec<Check> {
     let dupes: Vec<String> = desc
         .drivers
         .iter()
-        .filter_map(|d| {
-            seen.insert(d.name.as_str(), ())
-                .map(|_| format!("driver `{}` is declared twice", d.name))
-        })
+        .filter_map(|d| seen.insert(d.name.as_str(), ()).map(|_| format!("driver `{}` is declared twice", d.name)))
         .collect();
     out.push(Check::from_problems("driver names unique", dupes));
     if desc.drivers.is_empty() {
-        out.push(Check::from_problems(
-            "exports at least one driver",
-            vec!["the plugin exports no driver".to_owned()],
-        ));
+        out.push(Check::from_problems("exports at least one driver", vec!["the plugin exports no driver".to_owned()]));
     }
     for d in &desc.drivers {
-        out.push(Check::from_problems(
-            format!("{}: descriptor valid", d.name),
-            d.problems(),
-        ));
+        out.push(Check::from_problems(format!("{}: descriptor valid", d.name), d.problems()));
 
         let missing = match Params::validate(&d.params, &BTreeMap::new()) {
             Ok(_) => Vec::new(),
@@ -68,30 +55,17 @@ pub fn static_checks(desc: &PluginDescription) -> Vec<Check> {
                 .map(|e| e.param().to_owned())
                 .collect(),
         };
-        let want: Vec<String> = d
-            .params
-            .iter()
-            .filter(|p| p.required && p.default.is_none())
-            .map(|p| p.name.clone())
-            .collect();
+        let want: Vec<String> =
+            d.params.iter().filter(|p| p.required && p.default.is_none()).map(|p| p.name.clone()).collect();
         let problems = if missing == want {
             Vec::new()
         } else {
-            vec![format!(
-                "validation reported missing {missing:?}, expected {want:?}"
-            )]
+            vec![format!("validation reported missing {missing:?}, expected {want:?}")]
         };
-        out.push(Check::from_problems(
-            format!("{}: required parameters enforced", d.name),
-            problems,
-        ));
+        out.push(Check::from_problems(format!("{}: required parameters enforced", d.name), problems));
 
-        let mut raw: BTreeMap<String, String> = d
-            .params
-            .iter()
-            .filter(|p| p.secret)
-            .map(|p| (p.name.clone(), SECRET_SENTINEL.to_owned()))
-            .collect();
+        let mut raw: BTreeMap<String, String> =
+            d.params.iter().filter(|p| p.secret).map(|p| (p.name.clone(), SECRET_SENTINEL.to_owned())).collect();
         raw.insert("__not_a_parameter__".to_owned(), "x".to_owned());
         let mut problems = Vec::new();
         if let Err(e) = Params::validate(&d.params, &raw) {
@@ -101,20 +75,12 @@ pub fn static_checks(desc: &PluginDescription) -> Vec<Check> {
         }
         for p in &d.params {
             let n = p.name.to_ascii_lowercase();
-            let looks_secret = ["pass", "secret", "token", "key"]
-                .iter()
-                .any(|w| n.contains(w));
+            let looks_secret = ["pass", "secret", "token", "key"].iter().any(|w| n.contains(w));
             if looks_secret && !p.secret && !n.contains("ssh_key_path") {
-                problems.push(format!(
-                    "parameter `{}` looks like a secret but is not marked secret",
-                    p.name
-                ));
+                problems.push(format!("parameter `{}` looks like a secret but is not marked secret", p.name));
             }
         }
-        out.push(Check::from_problems(
-            format!("{}: secrets never echoed", d.name),
-            problems,
-        ));
+        out.push(Check::from_problems(format!("{}: secrets never echoed", d.name), problems));
 
         let extra: Vec<String> = d
             .unsupported
@@ -122,10 +88,7 @@ pub fn static_checks(desc: &PluginDescription) -> Vec<Check> {
             .filter(|a| d.supports(**a))
             .map(|a| format!("`{a}` is both supported and explained as unsupported"))
             .collect();
-        out.push(Check::from_problems(
-            format!("{}: actions consistent", d.name),
-            extra,
-        ));
+        out.push(Check::from_problems(format!("{}: actions consistent", d.name), extra));
     }
     out
 }

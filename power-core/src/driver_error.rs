@@ -78,10 +78,7 @@ pub struct DriverError {
 impl DriverError {
     /// An error of `kind` with a message that names the object and what to do.
     pub fn new(kind: DriverErrorKind, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-        }
+        Self { kind, message: message.into() }
     }
 
     /// Shorthand for [`DriverErrorKind::InvalidParameter`].

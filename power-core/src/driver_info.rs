@@ -26,16 +26,8 @@ pub struct ProgramRequirement {
 
 impl ProgramRequirement {
     /// A program with the package that provides it and what it is for.
-    pub fn new(
-        program: impl Into<String>,
-        debian_package: impl Into<String>,
-        purpose: impl Into<String>,
-    ) -> Self {
-        Self {
-            program: program.into(),
-            debian_package: debian_package.into(),
-            purpose: purpose.into(),
-        }
+    pub fn new(program: impl Into<String>, debian_package: impl Into<String>, purpose: impl Into<String>) -> Self {
+        Self { program: program.into(), debian_package: debian_package.into(), purpose: purpose.into() }
     }
 }
 
@@ -75,11 +67,7 @@ pub struct DriverInfo {
 impl DriverInfo {
     /// A descriptor with a name, description and version; add actions and parameters with the
     /// builder methods.
-    pub fn new(
-        name: impl Into<String>,
-        description: impl Into<String>,
-        version: impl Into<String>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>, description: impl Into<String>, version: impl Into<String>) -> Self {
         Self {
             name: name.into(),
             description: description.into(),
@@ -172,14 +160,10 @@ impl DriverInfo {
         let ident = |s: &str| {
             !s.is_empty()
                 && s.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
-                && s.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         };
         if !ident(&self.name) {
-            out.push(format!(
-                "driver name {:?} must be lowercase letters, digits and _",
-                self.name
-            ));
+            out.push(format!("driver name {:?} must be lowercase letters, digits and _", self.name));
         }
         if self.description.trim().is_empty() {
             out.push(format!("driver `{}` has no description", self.name));
@@ -188,17 +172,11 @@ impl DriverInfo {
             out.push(format!("driver `{}` declares no actions", self.name));
         }
         if self.query_is_real && !self.supports(PowerAction::Query) {
-            out.push(format!(
-                "driver `{}` says query is real but does not offer query",
-                self.name
-            ));
+            out.push(format!("driver `{}` says query is real but does not offer query", self.name));
         }
         for (i, p) in self.params.iter().enumerate() {
             if !ident(&p.name) {
-                out.push(format!(
-                    "parameter name {:?} must be lowercase letters, digits and _",
-                    p.name
-                ));
+                out.push(format!("parameter name {:?} must be lowercase letters, digits and _", p.name));
             }
             if self.params[..i].iter().any(|q| q.name == p.name) {
                 out.push(format!("parameter `{}` is declared twice", p.name));
@@ -234,11 +212,7 @@ pub struct PluginDescription {
 impl PluginDescription {
     /// A description of `drivers`, stamped with this power-core's version.
     pub fn new(sdk_version: impl Into<String>, drivers: Vec<DriverInfo>) -> Self {
-        Self {
-            sdk_version: sdk_version.into(),
-            core_version: env!("CARGO_PKG_VERSION").to_owned(),
-            drivers,
-        }
+        Self { sdk_version: sdk_version.into(), core_version: env!("CARGO_PKG_VERSION").to_owned(), drivers }
     }
 }
 
@@ -257,10 +231,7 @@ pub struct CallOutcome {
 impl CallOutcome {
     /// An outcome reporting `state`.
     pub fn with_state(state: crate::power_state::PowerState) -> Self {
-        Self {
-            state: Some(state),
-            note: None,
-        }
+        Self { state: Some(state), note: None }
     }
 
     /// Adds a note.

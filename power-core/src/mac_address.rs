@@ -24,35 +24,25 @@ pub fn parse_hex_bytes(text: &str, n: usize) -> Result<Vec<u8>, MacParseError> {
         let sep = if t.contains(':') { ':' } else { '-' };
         let groups: Vec<&str> = t.split(sep).collect();
         if groups.len() != n || groups.iter().any(|g| g.len() != 2) {
-            return Err(MacParseError {
-                reason: "wrong number of two-digit groups",
-            });
+            return Err(MacParseError { reason: "wrong number of two-digit groups" });
         }
         groups.concat()
     } else if t.contains('.') {
         let groups: Vec<&str> = t.split('.').collect();
         if groups.len() * 2 != n || groups.iter().any(|g| g.len() != 4) {
-            return Err(MacParseError {
-                reason: "wrong number of four-digit groups",
-            });
+            return Err(MacParseError { reason: "wrong number of four-digit groups" });
         }
         groups.concat()
     } else {
         t.to_owned()
     };
     if digits.len() != 2 * n {
-        return Err(MacParseError {
-            reason: "wrong number of hex digits",
-        });
+        return Err(MacParseError { reason: "wrong number of hex digits" });
     }
     if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(MacParseError {
-            reason: "not a hexadecimal digit",
-        });
+        return Err(MacParseError { reason: "not a hexadecimal digit" });
     }
-    Ok((0..n)
-        .map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap_or_default())
-        .collect())
+    Ok((0..n).map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap_or_default()).collect())
 }
 
 impl FromStr for MacAddress {
@@ -79,12 +69,7 @@ mod tests {
 
     #[test]
     fn every_notation_gives_the_same_bytes() {
-        for text in [
-            "aa:BB:cc:dd:ee:01",
-            "AA-bb-CC-dd-EE-01",
-            "aabb.ccdd.ee01",
-            "AABBCCDDEE01",
-        ] {
+        for text in ["aa:BB:cc:dd:ee:01", "AA-bb-CC-dd-EE-01", "aabb.ccdd.ee01", "AABBCCDDEE01"] {
             let mac: MacAddress = text.parse().unwrap();
             assert_eq!(mac.0, [0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x01], "{text}");
             assert_eq!(mac.to_string(), "aa:bb:cc:dd:ee:01");

@@ -18,10 +18,7 @@ pub struct Choice {
 impl Choice {
     /// A choice whose value and label are given.
     pub fn new(value: impl Into<String>, label: impl Into<String>) -> Self {
-        Self {
-            value: value.into(),
-            label: label.into(),
-        }
+        Self { value: value.into(), label: label.into() }
     }
 }
 
@@ -79,25 +76,17 @@ pub enum ParamKind {
 impl ParamKind {
     /// A bounded integer.
     pub fn integer(min: i64, max: i64) -> Self {
-        Self::Integer {
-            min: Some(min),
-            max: Some(max),
-        }
+        Self::Integer { min: Some(min), max: Some(max) }
     }
 
     /// A choice from `(value, label)` pairs.
     pub fn choice<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        Self::Choice {
-            choices: pairs.into_iter().map(|(v, l)| Choice::new(v, l)).collect(),
-        }
+        Self::Choice { choices: pairs.into_iter().map(|(v, l)| Choice::new(v, l)).collect() }
     }
 
     /// A host name or address, optionally with a port and/or as a URL.
     pub fn host(allow_port: bool, allow_url: bool) -> Self {
-        Self::Host {
-            allow_port,
-            allow_url,
-        }
+        Self::Host { allow_port, allow_url }
     }
 
     /// What a valid value looks like, in words, for error messages and tables.
@@ -105,20 +94,11 @@ impl ParamKind {
         match self {
             Self::String | Self::Other => "text".to_owned(),
             Self::Password => "a password".to_owned(),
-            Self::Integer {
-                min: Some(lo),
-                max: Some(hi),
-            } => {
+            Self::Integer { min: Some(lo), max: Some(hi) } => {
                 format!("a whole number from {lo} to {hi}")
             }
-            Self::Integer {
-                min: Some(lo),
-                max: None,
-            } => format!("a whole number of at least {lo}"),
-            Self::Integer {
-                min: None,
-                max: Some(hi),
-            } => format!("a whole number of at most {hi}"),
+            Self::Integer { min: Some(lo), max: None } => format!("a whole number of at least {lo}"),
+            Self::Integer { min: None, max: Some(hi) } => format!("a whole number of at most {hi}"),
             Self::Integer { .. } => "a whole number".to_owned(),
             Self::Boolean => "true or false".to_owned(),
             Self::Choice { choices } => {
@@ -128,10 +108,7 @@ impl ParamKind {
             Self::MacAddress => "a MAC address such as aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, \
                                  aabb.ccdd.eeff or aabbccddeeff"
                 .to_owned(),
-            Self::Host {
-                allow_port,
-                allow_url,
-            } => {
+            Self::Host { allow_port, allow_url } => {
                 let mut s = "a host name or IP address".to_owned();
                 if *allow_port {
                     s.push_str(", optionally with :port (IPv6 in brackets)");

@@ -79,18 +79,10 @@ pub struct ParamError {
 impl ParamError {
     /// An invalid-value error for `spec`; the value is hidden when the spec is secret.
     pub fn invalid(spec: &ParamSpec, value: &str, problem: impl Into<String>) -> Self {
-        let shown = if spec.secret {
-            "***".to_owned()
-        } else {
-            format!("{value:?}")
-        };
+        let shown = if spec.secret { "***".to_owned() } else { format!("{value:?}") };
         Self {
             param: spec.name.clone(),
-            kind: ParamErrorKind::Invalid {
-                shown,
-                problem: problem.into(),
-                expected: spec.kind.expected(),
-            },
+            kind: ParamErrorKind::Invalid { shown, problem: problem.into(), expected: spec.kind.expected() },
         }
     }
 
@@ -110,24 +102,13 @@ impl fmt::Display for ParamError {
         let p = &self.param;
         match &self.kind {
             ParamErrorKind::Unknown { known } => {
-                write!(
-                    f,
-                    "unknown parameter `{p}`; this driver takes: {}",
-                    known.join(", ")
-                )
+                write!(f, "unknown parameter `{p}`; this driver takes: {}", known.join(", "))
             }
             ParamErrorKind::Missing { expected } => {
                 write!(f, "missing required parameter `{p}` (expected {expected})")
             }
-            ParamErrorKind::Invalid {
-                shown,
-                problem,
-                expected,
-            } => {
-                write!(
-                    f,
-                    "invalid value {shown} for parameter `{p}`: {problem}; expected {expected}"
-                )
+            ParamErrorKind::Invalid { shown, problem, expected } => {
+                write!(f, "invalid value {shown} for parameter `{p}`: {problem}; expected {expected}")
             }
         }
     }
@@ -170,18 +151,12 @@ pub struct Params {
 impl Params {
     /// Validates `raw` against `specs`: unknown names, missing required values and bad values
     /// are all reported, each naming the parameter.
-    pub fn validate(
-        specs: &[ParamSpec],
-        raw: &BTreeMap<String, String>,
-    ) -> Result<Self, ParamsError> {
+    pub fn validate(specs: &[ParamSpec], raw: &BTreeMap<String, String>) -> Result<Self, ParamsError> {
         let mut errors = Vec::new();
         for name in raw.keys() {
             if !specs.iter().any(|s| &s.name == name) {
                 let known = specs.iter().map(|s| s.name.clone()).collect();
-                errors.push(ParamError {
-                    param: name.clone(),
-                    kind: ParamErrorKind::Unknown { known },
-                });
+                errors.push(ParamError { param: name.clone(), kind: ParamErrorKind::Unknown { known } });
             }
         }
         let mut values = BTreeMap::new();
@@ -196,9 +171,7 @@ impl Params {
                 },
                 None if spec.required => errors.push(ParamError {
                     param: spec.name.clone(),
-                    kind: ParamErrorKind::Missing {
-                        expected: spec.kind.expected(),
-                    },
+                    kind: ParamErrorKind::Missing { expected: spec.kind.expected() },
                 }),
                 None => {}
             }
@@ -271,27 +244,22 @@ impl Params {
     /// The wire form sent to a plugin: a JSON object of canonical text values. It carries
     /// secrets in clear, so it is handed straight to the plugin and never logged.
     pub fn to_wire(&self) -> String {
-        let map: BTreeMap<&str, String> = self
-            .values
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.canonical()))
-            .collect();
+        let map: BTreeMap<&str, String> = self.values.iter().map(|(k, v)| (k.as_str(), v.canonical())).collect();
         serde_json::to_string(&map).unwrap_or_else(|_| "{}".to_owned())
     }
 
     /// Parses the wire form and validates it against `specs` (the plugin's side).
     pub fn from_wire(specs: &[ParamSpec], wire: &str) -> Result<Self, ParamsError> {
-        let raw: BTreeMap<String, String> =
-            serde_json::from_str(wire).map_err(|e| ParamsError {
-                errors: vec![ParamError {
-                    param: "(all)".to_owned(),
-                    kind: ParamErrorKind::Invalid {
-                        shown: "(parameter block)".to_owned(),
-                        problem: format!("not a JSON object of strings: {e}"),
-                        expected: "the host's parameter wire format".to_owned(),
-                    },
-                }],
-            })?;
+        let raw: BTreeMap<String, String> = serde_json::from_str(wire).map_err(|e| ParamsError {
+            errors: vec![ParamError {
+                param: "(all)".to_owned(),
+                kind: ParamErrorKind::Invalid {
+                    shown: "(parameter block)".to_owned(),
+                    problem: format!("not a JSON object of strings: {e}"),
+                    expected: "the host's parameter wire format".to_owned(),
+                },
+            }],
+        })?;
         Self::validate(specs, &raw)
     }
 }
@@ -329,19 +297,15 @@ fn parse_kind(spec: &ParamSpec, text: &str) -> Result<ParamValue, ParamError> {
             .find(|c| c.value == text)
             .map(|c| ParamValue::Text(c.value.clone()))
             .ok_or_else(|| bad("not one of the choices")),
-        ParamKind::MacAddress => text
-            .parse::<MacAddress>()
-            .map(ParamValue::Mac)
-            .map_err(|e| bad(&format!("not a MAC address ({e})"))),
+        ParamKind::MacAddress => {
+            text.parse::<MacAddress>().map(ParamValue::Mac).map_err(|e| bad(&format!("not a MAC address ({e})")))
+        }
         ParamKind::Port => match text.trim().parse::<u32>() {
             Ok(p @ 1..=65535) => Ok(ParamValue::Port(p as u16)),
             Ok(_) => Err(bad("out of range")),
             Err(_) => Err(bad("not a port number")),
         },
-        ParamKind::Host {
-            allow_port,
-            allow_url,
-        } => {
+        ParamKind::Host { allow_port, allow_url } => {
             check_host(text, *allow_port, *allow_url).map_err(&bad)?;
             Ok(ParamValue::Text(text.trim().to_owned()))
         }
@@ -362,8 +326,7 @@ fn check_host(text: &str, allow_port: bool, allow_url: bool) -> Result<(), &'sta
         if !allow_url {
             return Err("a URL is not accepted here");
         }
-        return check_url(t, &["http".to_owned(), "https".to_owned()])
-            .map_err(|_| "not an http or https URL");
+        return check_url(t, &["http".to_owned(), "https".to_owned()]).map_err(|_| "not an http or https URL");
     }
     let (host, port) = split_host_port(t)?;
     if port.is_some() && !allow_port {
@@ -381,8 +344,7 @@ fn check_host(text: &str, allow_port: bool, allow_url: bool) -> Result<(), &'sta
     let valid_label = |l: &str| {
         !l.is_empty()
             && l.len() <= 63
-            && l.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
             && !l.starts_with('-')
     };
     if host.len() <= 253 && host.split('.').all(valid_label) {
@@ -395,18 +357,13 @@ fn check_host(text: &str, allow_port: bool, allow_url: bool) -> Result<(), &'sta
 /// Splits `host[:port]`, handling `[v6]:port` and bare IPv6 (several colons, no port).
 pub fn split_host_port(t: &str) -> Result<(&str, Option<&str>), &'static str> {
     if let Some(rest) = t.strip_prefix('[') {
-        let (host, after) = rest
-            .split_once(']')
-            .ok_or("an opening [ without a closing ]")?;
+        let (host, after) = rest.split_once(']').ok_or("an opening [ without a closing ]")?;
         if host.parse::<Ipv6Addr>().is_err() {
             return Err("not an IPv6 address inside the brackets");
         }
         return match after {
             "" => Ok((host, None)),
-            _ => after
-                .strip_prefix(':')
-                .map(|p| (host, Some(p)))
-                .ok_or("junk after ]"),
+            _ => after.strip_prefix(':').map(|p| (host, Some(p))).ok_or("junk after ]"),
         };
     }
     if t.matches(':').count() > 1 {
@@ -442,15 +399,9 @@ mod tests {
         vec![
             ParamSpec::new("power_address", "Address", ParamKind::host(true, true)).required(),
             ParamSpec::new("power_pass", "Password", ParamKind::Password),
-            ParamSpec::new("outlet_id", "Outlet", ParamKind::integer(1, 16))
-                .required()
-                .node_scope(),
-            ParamSpec::new(
-                "protocol",
-                "Protocol",
-                ParamKind::choice([("auto", "Auto"), ("rest", "REST")]),
-            )
-            .default_value("auto"),
+            ParamSpec::new("outlet_id", "Outlet", ParamKind::integer(1, 16)).required().node_scope(),
+            ParamSpec::new("protocol", "Protocol", ParamKind::choice([("auto", "Auto"), ("rest", "REST")]))
+                .default_value("auto"),
             ParamSpec::new("mac", "MAC", ParamKind::MacAddress),
             ParamSpec::new("port", "Port", ParamKind::Port),
             ParamSpec::new("verify", "Verify", ParamKind::Boolean),
@@ -458,10 +409,7 @@ mod tests {
     }
 
     fn raw(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
     }
 
     #[test]
@@ -494,53 +442,30 @@ mod tests {
         s[1].kind = ParamKind::integer(0, 1); // a secret that is also range-checked
         let err = Params::validate(
             &s,
-            &raw(&[
-                ("outlet_id", "17"),
-                ("bogus", "1"),
-                ("protocol", "ftp"),
-                ("power_pass", "hunter2"),
-            ]),
+            &raw(&[("outlet_id", "17"), ("bogus", "1"), ("protocol", "ftp"), ("power_pass", "hunter2")]),
         )
         .unwrap_err();
         let text = err.to_string();
         assert!(text.contains("unknown parameter `bogus`"), "{text}");
+        assert!(text.contains("missing required parameter `power_address`"), "{text}");
         assert!(
-            text.contains("missing required parameter `power_address`"),
+            text.contains(
+                "invalid value \"17\" for parameter `outlet_id`: out of range; expected a whole number from 1 to 16"
+            ),
             "{text}"
         );
-        assert!(text.contains("invalid value \"17\" for parameter `outlet_id`: out of range; expected a whole number from 1 to 16"), "{text}");
         assert!(text.contains("expected one of auto, rest"), "{text}");
         assert!(!text.contains("hunter2"), "{text}");
-        assert!(
-            text.contains("invalid value *** for parameter `power_pass`"),
-            "{text}"
-        );
+        assert!(text.contains("invalid value *** for parameter `power_pass`"), "{text}");
         assert_eq!(err.errors().len(), 5);
     }
 
     #[test]
     fn hosts() {
-        for ok in [
-            "10.0.0.1",
-            "dli.example",
-            "host:80",
-            "[fe80::1]:443",
-            "::1",
-            "http://a:8/x",
-            "https://b",
-        ] {
+        for ok in ["10.0.0.1", "dli.example", "host:80", "[fe80::1]:443", "::1", "http://a:8/x", "https://b"] {
             assert!(check_host(ok, true, true).is_ok(), "{ok}");
         }
-        for bad in [
-            "",
-            "a b",
-            "host:0",
-            "host:99999",
-            "[::1",
-            "ftp://x",
-            "-x.example",
-            "a;b",
-        ] {
+        for bad in ["", "a b", "host:0", "host:99999", "[::1", "ftp://x", "-x.example", "a;b"] {
             assert!(check_host(bad, true, true).is_err(), "{bad}");
         }
         assert!(check_host("host:80", false, false).is_err());

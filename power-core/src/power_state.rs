@@ -80,10 +80,7 @@ impl FromStr for PowerAction {
     type Err = UnknownActionError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|a| a.as_str() == s)
-            .ok_or_else(|| UnknownActionError(s.to_owned()))
+        Self::ALL.into_iter().find(|a| a.as_str() == s).ok_or_else(|| UnknownActionError(s.to_owned()))
     }
 }
 
@@ -98,9 +95,6 @@ mod tests {
             assert_eq!(serde_json::to_string(&a).unwrap(), format!("\"{a}\""));
         }
         assert!("reset".parse::<PowerAction>().is_err());
-        assert_eq!(
-            serde_json::to_string(&PowerState::Unknown).unwrap(),
-            "\"unknown\""
-        );
+        assert_eq!(serde_json::to_string(&PowerState::Unknown).unwrap(), "\"unknown\"");
     }
 }

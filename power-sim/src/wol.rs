@@ -33,11 +33,7 @@ pub struct MagicPacket {
 impl MagicPacket {
     /// The MAC as `aa:bb:cc:dd:ee:ff`.
     pub fn mac_text(&self) -> String {
-        self.mac
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<Vec<_>>()
-            .join(":")
+        self.mac.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":")
     }
 }
 
@@ -62,37 +58,22 @@ pub struct WolListener {
 impl WolListener {
     /// Binds `addr` (port 0 picks a free port).
     pub fn bind(addr: SocketAddr) -> Result<Self, SimError> {
-        let socket = UdpSocket::bind(addr)
-            .map_err(|e| SimError::io(format!("cannot bind UDP {addr}"), e))?;
+        let socket = UdpSocket::bind(addr).map_err(|e| SimError::io(format!("cannot bind UDP {addr}"), e))?;
         Ok(Self { socket })
     }
 
     /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {
-        self.socket
-            .local_addr()
-            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+        self.socket.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
     /// The next datagram and its sender, or `None` after `timeout` without one.
-    pub fn recv(
-        &self,
-        timeout: Option<Duration>,
-    ) -> Result<Option<(Vec<u8>, SocketAddr)>, SimError> {
-        self.socket
-            .set_read_timeout(timeout)
-            .map_err(|e| SimError::io("cannot set a timeout", e))?;
+    pub fn recv(&self, timeout: Option<Duration>) -> Result<Option<(Vec<u8>, SocketAddr)>, SimError> {
+        self.socket.set_read_timeout(timeout).map_err(|e| SimError::io("cannot set a timeout", e))?;
         let mut buf = [0u8; 1500];
         match self.socket.recv_from(&mut buf) {
             Ok((n, from)) => Ok(Some((buf[..n].to_vec(), from))),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                Ok(None)
-            }
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => Ok(None),
             Err(e) => Err(SimError::io("receive failed", e)),
         }
     }
@@ -101,10 +82,7 @@ impl WolListener {
 /// Runs the listener, reporting one event per datagram, until `count` datagrams (or forever).
 pub fn run(args: &WolArgs, events: &mut dyn FnMut(&str)) -> Result<(), SimError> {
     let listener = WolListener::bind(SocketAddr::new(args.bind, args.port))?;
-    events(&format!(
-        "listening for wake-on-LAN packets on udp {}",
-        listener.local_addr()
-    ));
+    events(&format!("listening for wake-on-LAN packets on udp {}", listener.local_addr()));
     let mut seen = 0u64;
     while args.count.is_none_or(|c| seen < c) {
         let Some((buf, from)) = listener.recv(None)? else {
@@ -118,15 +96,9 @@ pub fn run(args: &WolArgs, events: &mut dyn FnMut(&str)) -> Result<(), SimError>
                     .as_ref()
                     .map(|s| format!(" with a {}-byte SecureOn password", s.len()))
                     .unwrap_or_default();
-                events(&format!(
-                    "magic packet for {} from {from}{extra}",
-                    p.mac_text()
-                ));
+                events(&format!("magic packet for {} from {from}{extra}", p.mac_text()));
             }
-            None => events(&format!(
-                "ignored a {}-byte datagram from {from}: not a magic packet",
-                buf.len()
-            )),
+            None => events(&format!("ignored a {}-byte datagram from {from}: not a magic packet", buf.len())),
         }
     }
     Ok(())
@@ -148,14 +120,8 @@ mod tests {
     #[test]
     fn decodes_and_rejects() {
         let mac = [1, 2, 3, 0xa, 0xb, 0xc];
-        assert_eq!(
-            decode(&packet(mac, &[])).unwrap().mac_text(),
-            "01:02:03:0a:0b:0c"
-        );
-        assert_eq!(
-            decode(&packet(mac, &[9, 9, 9, 9])).unwrap().secureon,
-            Some(vec![9; 4])
-        );
+        assert_eq!(decode(&packet(mac, &[])).unwrap().mac_text(), "01:02:03:0a:0b:0c");
+        assert_eq!(decode(&packet(mac, &[9, 9, 9, 9])).unwrap().secureon, Some(vec![9; 4]));
         let mut bad = packet(mac, &[]);
         bad[50] ^= 1;
         assert_eq!(decode(&bad), None);

@@ -11,8 +11,7 @@ use std::thread::sleep;
 use std::time::Duration;
 
 use plugin_sdk::{
-    CallOutcome, DriverError, DriverInfo, MacAddress, ParamKind, ParamSpec, Params, PowerAction,
-    PowerState,
+    CallOutcome, DriverError, DriverInfo, MacAddress, ParamKind, ParamSpec, Params, PowerAction, PowerState,
 };
 
 pub use magic::{packet, parse_secureon, SECUREON_FORMATS};
@@ -33,13 +32,11 @@ fn ip_param(params: &Params, name: &str) -> Result<Option<IpAddr>, DriverError> 
     params
         .text(name)
         .map(|t| {
-            t.trim_matches(|c| c == '[' || c == ']')
-                .parse::<IpAddr>()
-                .map_err(|_| {
-                    DriverError::invalid_parameter(format!(
-                        "`{name}` must be an IP address (IPv4, or IPv6 such as ff02::1), not {t:?}"
-                    ))
-                })
+            t.trim_matches(|c| c == '[' || c == ']').parse::<IpAddr>().map_err(|_| {
+                DriverError::invalid_parameter(format!(
+                    "`{name}` must be an IP address (IPv4, or IPv6 such as ff02::1), not {t:?}"
+                ))
+            })
         })
         .transpose()
 }
@@ -68,9 +65,8 @@ impl plugin_sdk::Driver for Wol {
     }
 
     fn open(params: &Params) -> Result<Self, DriverError> {
-        let mac = params
-            .mac("mac_address")
-            .ok_or_else(|| DriverError::invalid_parameter("`mac_address` is required"))?;
+        let mac =
+            params.mac("mac_address").ok_or_else(|| DriverError::invalid_parameter("`mac_address` is required"))?;
         let secureon = match params.secret("secureon") {
             Some(s) => Some(parse_secureon(s.expose()).ok_or_else(|| {
                 DriverError::invalid_parameter(format!(
@@ -79,12 +75,10 @@ impl plugin_sdk::Driver for Wol {
             })?),
             None => None,
         };
-        let broadcast =
-            ip_param(params, "broadcast")?.unwrap_or(IpAddr::from([255, 255, 255, 255]));
+        let broadcast = ip_param(params, "broadcast")?.unwrap_or(IpAddr::from([255, 255, 255, 255]));
         let bind = ip_param(params, "bind_address")?;
-        let ms = |name: &str, default: i64| {
-            Duration::from_millis(params.integer(name).unwrap_or(default).unsigned_abs())
-        };
+        let ms =
+            |name: &str, default: i64| Duration::from_millis(params.integer(name).unwrap_or(default).unsigned_abs());
         let probe = params.text("probe_address").map(|h| {
             (
                 h.trim_matches(|c| c == '[' || c == ']').to_owned(),
@@ -109,30 +103,19 @@ impl plugin_sdk::Driver for Wol {
             (None, SocketAddr::V4(_)) => SocketAddr::from(([0, 0, 0, 0], 0)),
             (None, SocketAddr::V6(_)) => SocketAddr::from(([0u16; 8], 0)),
         };
-        let socket = UdpSocket::bind(local).map_err(|e| {
-            DriverError::device(format!("cannot open a UDP socket on {local}: {e}"))
-        })?;
-        socket
-            .set_broadcast(true)
-            .map_err(|e| DriverError::device(format!("cannot enable SO_BROADCAST: {e}")))?;
+        let socket = UdpSocket::bind(local)
+            .map_err(|e| DriverError::device(format!("cannot open a UDP socket on {local}: {e}")))?;
+        socket.set_broadcast(true).map_err(|e| DriverError::device(format!("cannot enable SO_BROADCAST: {e}")))?;
         let payload = packet(self.mac, self.secureon.as_deref());
         for i in 0..self.repeat {
             if i > 0 {
                 sleep(self.interval);
             }
             socket.send_to(&payload, self.target).map_err(|e| {
-                DriverError::unreachable(format!(
-                    "could not send the wake-on-LAN packet to {}: {e}",
-                    self.target
-                ))
+                DriverError::unreachable(format!("could not send the wake-on-LAN packet to {}: {e}", self.target))
             })?;
         }
-        plugin_sdk::log::info!(
-            "sent {} magic packet(s) for {} to {}",
-            self.repeat,
-            self.mac,
-            self.target
-        );
+        plugin_sdk::log::info!("sent {} magic packet(s) for {} to {}", self.repeat, self.mac, self.target);
         Ok(CallOutcome::default().note(format!(
             "sent {} wake-on-LAN packet(s) for {} to udp {} (sent, not confirmed: wake-on-LAN has no reply)",
             self.repeat, self.mac, self.target
@@ -159,10 +142,7 @@ mod tests {
     use plugin_sdk::Driver;
 
     fn open(pairs: &[(&str, &str)]) -> Result<Wol, DriverError> {
-        let raw = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
+        let raw = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         let params = Params::validate(&Wol::describe().params, &raw)
             .map_err(|e| DriverError::invalid_parameter(e.to_string()))?;
         Wol::open(&params)
@@ -184,78 +164,42 @@ mod tests {
     fn sends_repeat_packets_to_loopback() {
         let listener = WolListener::bind((Ipv4Addr::LOCALHOST, 0).into()).unwrap();
         let port = listener.local_addr().port().to_string();
-        let wol = open(&[
-            ("mac_address", "0a0b.0c0d.0e0f"),
-            ("broadcast", "127.0.0.1"),
-            ("port", &port),
-            ("repeat", "2"),
-        ])
-        .unwrap();
+        let wol =
+            open(&[("mac_address", "0a0b.0c0d.0e0f"), ("broadcast", "127.0.0.1"), ("port", &port), ("repeat", "2")])
+                .unwrap();
         wol.on().unwrap();
         for _ in 0..2 {
-            let (buf, _) = listener
-                .recv(Some(Duration::from_secs(5)))
-                .unwrap()
-                .unwrap();
+            let (buf, _) = listener.recv(Some(Duration::from_secs(5))).unwrap().unwrap();
             assert_eq!(decode(&buf).unwrap().mac_text(), "0a:0b:0c:0d:0e:0f");
         }
-        assert!(listener
-            .recv(Some(Duration::from_millis(100)))
-            .unwrap()
-            .is_none());
+        assert!(listener.recv(Some(Duration::from_millis(100))).unwrap().is_none());
     }
 
     #[test]
     fn bad_values_name_the_parameter() {
-        let e = open(&[("mac_address", "01:02:03:04:05:06"), ("secureon", "12:34")])
-            .err()
-            .unwrap();
+        let e = open(&[("mac_address", "01:02:03:04:05:06"), ("secureon", "12:34")]).err().unwrap();
         assert!(
             e.message().contains("`secureon`")
                 && e.message().contains("4 or 6 bytes")
                 && !e.message().contains("12:34"),
             "{e}"
         );
-        let e = open(&[
-            ("mac_address", "01:02:03:04:05:06"),
-            ("broadcast", "example.org"),
-        ])
-        .err()
-        .unwrap();
-        assert!(
-            e.message().contains("`broadcast` must be an IP address"),
-            "{e}"
-        );
+        let e = open(&[("mac_address", "01:02:03:04:05:06"), ("broadcast", "example.org")]).err().unwrap();
+        assert!(e.message().contains("`broadcast` must be an IP address"), "{e}");
     }
 
     #[test]
     fn query_probe() {
         let server = TcpListener::bind("127.0.0.1:0").unwrap();
         let up = server.local_addr().unwrap().port().to_string();
-        let wol = open(&[
-            ("mac_address", "01:02:03:04:05:06"),
-            ("probe_address", "127.0.0.1"),
-            ("probe_port", &up),
-        ])
-        .unwrap();
+        let wol =
+            open(&[("mac_address", "01:02:03:04:05:06"), ("probe_address", "127.0.0.1"), ("probe_port", &up)]).unwrap();
         assert_eq!(wol.query().unwrap(), PowerState::On);
-        let closed = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-            .to_string();
-        let wol = open(&[
-            ("mac_address", "01:02:03:04:05:06"),
-            ("probe_address", "127.0.0.1"),
-            ("probe_port", &closed),
-        ])
-        .unwrap();
-        assert_eq!(
-            wol.query().unwrap(),
-            PowerState::On,
-            "refused means the host's stack answered"
-        );
+        let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+        let wol =
+            open(&[("mac_address", "01:02:03:04:05:06"), ("probe_address", "127.0.0.1"), ("probe_port", &closed)])
+                .unwrap();
+        assert_eq!(wol.query().unwrap(), PowerState::On, "refused means the host's stack answered");
         let wol = open(&[("mac_address", "01:02:03:04:05:06")]).unwrap();
         assert_eq!(wol.query().unwrap(), PowerState::Unknown);
     }

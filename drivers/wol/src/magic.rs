@@ -22,9 +22,7 @@ pub fn packet(mac: MacAddress, secureon: Option<&[u8]>) -> Vec<u8> {
 
 /// Parses a SecureOn password of 6 or 4 bytes; `None` when it is neither.
 pub fn parse_secureon(text: &str) -> Option<Vec<u8>> {
-    plugin_sdk::parse_hex_bytes(text, 6)
-        .or_else(|_| plugin_sdk::parse_hex_bytes(text, 4))
-        .ok()
+    plugin_sdk::parse_hex_bytes(text, 6).or_else(|_| plugin_sdk::parse_hex_bytes(text, 4)).ok()
 }
 
 #[cfg(test)]
@@ -39,10 +37,7 @@ mod tests {
         assert_eq!(&p[..6], &[0xFF; 6]);
         assert!(p[6..].chunks(6).all(|c| c == mac.0));
         assert_eq!(packet(mac, Some(&[1, 2, 3, 4])).len(), 106);
-        assert_eq!(
-            &packet(mac, Some(&[1, 2, 3, 4, 5, 6]))[102..],
-            &[1, 2, 3, 4, 5, 6]
-        );
+        assert_eq!(&packet(mac, Some(&[1, 2, 3, 4, 5, 6]))[102..], &[1, 2, 3, 4, 5, 6]);
     }
 
     #[test]
@@ -50,10 +45,7 @@ mod tests {
         for t in ["01:02:03:04", "01-02-03-04", "0102.0304", "01020304"] {
             assert_eq!(parse_secureon(t), Some(vec![1, 2, 3, 4]), "{t}");
         }
-        assert_eq!(
-            parse_secureon("0102.0304.0506"),
-            Some(vec![1, 2, 3, 4, 5, 6])
-        );
+        assert_eq!(parse_secureon("0102.0304.0506"), Some(vec![1, 2, 3, 4, 5, 6]));
         for t in ["", "01:02:03", "0102030405", "zz:02:03:04"] {
             assert_eq!(parse_secureon(t), None, "{t}");
         }

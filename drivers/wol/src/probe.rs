@@ -12,15 +12,9 @@ use plugin_sdk::{DriverError, PowerState};
 pub(crate) fn probe(host: &str, port: u16, timeout: Duration) -> Result<PowerState, DriverError> {
     let addr: SocketAddr = (host, port)
         .to_socket_addrs()
-        .map_err(|e| {
-            DriverError::invalid_parameter(format!(
-                "`probe_address` {host:?} does not resolve: {e}"
-            ))
-        })?
+        .map_err(|e| DriverError::invalid_parameter(format!("`probe_address` {host:?} does not resolve: {e}")))?
         .next()
-        .ok_or_else(|| {
-            DriverError::invalid_parameter(format!("`probe_address` {host:?} has no address"))
-        })?;
+        .ok_or_else(|| DriverError::invalid_parameter(format!("`probe_address` {host:?} has no address")))?;
     let result = TcpStream::connect_timeout(&addr, timeout).map(|_| ());
     let state = classify(&result);
     plugin_sdk::log::debug!("wol probe {addr}: {result:?} -> {state:?}");
@@ -33,15 +27,11 @@ pub fn classify(result: &std::io::Result<()>) -> Result<PowerState, DriverError>
         Ok(()) => Ok(PowerState::On),
         Err(e) => match e.kind() {
             ErrorKind::ConnectionRefused | ErrorKind::ConnectionReset => Ok(PowerState::On),
-            ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::HostUnreachable => {
-                Ok(PowerState::Off)
+            ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::HostUnreachable => Ok(PowerState::Off),
+            ErrorKind::NetworkUnreachable => {
+                Err(DriverError::unreachable(format!("the probe address is on no reachable network: {e}")))
             }
-            ErrorKind::NetworkUnreachable => Err(DriverError::unreachable(format!(
-                "the probe address is on no reachable network: {e}"
-            ))),
-            _ => Err(DriverError::device(format!(
-                "the reachability probe failed: {e}"
-            ))),
+            _ => Err(DriverError::device(format!("the reachability probe failed: {e}"))),
         },
     }
 }
@@ -54,18 +44,9 @@ mod tests {
     #[test]
     fn outcomes_map_to_states() {
         assert_eq!(classify(&Ok(())), Ok(PowerState::On));
-        assert_eq!(
-            classify(&Err(Error::from(ErrorKind::ConnectionRefused))),
-            Ok(PowerState::On)
-        );
-        assert_eq!(
-            classify(&Err(Error::from(ErrorKind::TimedOut))),
-            Ok(PowerState::Off)
-        );
-        assert_eq!(
-            classify(&Err(Error::from(ErrorKind::HostUnreachable))),
-            Ok(PowerState::Off)
-        );
+        assert_eq!(classify(&Err(Error::from(ErrorKind::ConnectionRefused))), Ok(PowerState::On));
+        assert_eq!(classify(&Err(Error::from(ErrorKind::TimedOut))), Ok(PowerState::Off));
+        assert_eq!(classify(&Err(Error::from(ErrorKind::HostUnreachable))), Ok(PowerState::Off));
         assert!(classify(&Err(Error::from(ErrorKind::NetworkUnreachable))).is_err());
     }
 }

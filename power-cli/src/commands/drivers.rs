@@ -16,11 +16,7 @@ fn warn_problems(problems: &[Problem]) {
 }
 
 fn actions_text(info: &DriverInfo) -> String {
-    info.actions
-        .iter()
-        .map(|a| a.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
+    info.actions.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(",")
 }
 
 /// `drivers list`.
@@ -42,19 +38,9 @@ pub(crate) fn list(reg: &Registry, json: bool) -> Result<u8> {
             .collect();
         output::json(&json!({ "drivers": list, "problems": reg.problems() }));
     } else {
-        let mut rows = vec![vec![
-            "DRIVER".into(),
-            "ACTIONS".into(),
-            "DESCRIPTION".into(),
-            "PLUGIN".into(),
-        ]];
+        let mut rows = vec![vec!["DRIVER".into(), "ACTIONS".into(), "DESCRIPTION".into(), "PLUGIN".into()]];
         rows.extend(drivers.iter().map(|d| {
-            vec![
-                d.info.name.clone(),
-                actions_text(d.info),
-                d.info.description.clone(),
-                d.path().display().to_string(),
-            ]
+            vec![d.info.name.clone(), actions_text(d.info), d.info.description.clone(), d.path().display().to_string()]
         }));
         output::table(&rows);
         if drivers.is_empty() {
@@ -70,19 +56,12 @@ pub(crate) fn not_found(reg: &Registry, name: &str) -> CliError {
     let known: Vec<String> = reg.drivers().iter().map(|d| d.info.name.clone()).collect();
     let mut msg = format!(
         "no driver `{name}`; available: {}",
-        if known.is_empty() {
-            "none".to_owned()
-        } else {
-            known.join(", ")
-        }
+        if known.is_empty() { "none".to_owned() } else { known.join(", ") }
     );
     if reg.problems().is_empty() {
         CliError::usage(msg)
     } else {
-        msg.push_str(&format!(
-            "; {} plugin problem(s) may hide it:",
-            reg.problems().len()
-        ));
+        msg.push_str(&format!("; {} plugin problem(s) may hide it:", reg.problems().len()));
         for p in reg.problems() {
             msg.push_str(&format!("\n  {}: {}", p.path.display(), p.message));
         }
@@ -92,21 +71,15 @@ pub(crate) fn not_found(reg: &Registry, name: &str) -> CliError {
 
 /// The programs `info` needs that are not on `PATH`.
 pub(crate) fn missing_programs(info: &DriverInfo) -> Vec<&power_core::ProgramRequirement> {
-    info.programs
-        .iter()
-        .filter(|p| find_on_path(&p.program).is_none())
-        .collect()
+    info.programs.iter().filter(|p| find_on_path(&p.program).is_none()).collect()
 }
 
 fn find_on_path(program: &str) -> Option<std::path::PathBuf> {
     std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path)
-            .map(|d| d.join(program))
-            .find(|p| {
-                use std::os::unix::fs::PermissionsExt;
-                p.metadata()
-                    .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-            })
+        std::env::split_paths(&path).map(|d| d.join(program)).find(|p| {
+            use std::os::unix::fs::PermissionsExt;
+            p.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
     })
 }
 
@@ -129,14 +102,7 @@ pub(crate) fn show(reg: &Registry, name: &str, json: bool) -> Result<u8> {
     } else {
         " (query is not real: it always answers unknown)"
     };
-    output::line(&format!(
-        "actions:  {}{query}",
-        i.actions
-            .iter()
-            .map(|a| a.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
+    output::line(&format!("actions:  {}{query}", i.actions.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")));
     for (a, why) in &i.unsupported {
         output::line(&format!("no {a}:   {why}"));
     }
@@ -149,29 +115,13 @@ pub(crate) fn show(reg: &Registry, name: &str, json: bool) -> Result<u8> {
         } else {
             "installed".to_owned()
         };
-        output::line(&format!(
-            "needs:    {} ({}) - {status}",
-            p.program, p.purpose
-        ));
+        output::line(&format!("needs:    {} ({}) - {status}", p.program, p.purpose));
     }
     output::line("parameters:");
-    let mut rows = vec![[
-        "NAME",
-        "TYPE",
-        "REQUIRED",
-        "DEFAULT",
-        "SCOPE",
-        "SECRET",
-        "DESCRIPTION",
-    ]
-    .map(String::from)
-    .to_vec()];
+    let mut rows =
+        vec![["NAME", "TYPE", "REQUIRED", "DEFAULT", "SCOPE", "SECRET", "DESCRIPTION"].map(String::from).to_vec()];
     for p in &i.params {
-        let desc = if p.help.is_empty() {
-            p.label.clone()
-        } else {
-            format!("{}: {}", p.label, p.help)
-        };
+        let desc = if p.help.is_empty() { p.label.clone() } else { format!("{}: {}", p.label, p.help) };
         rows.push(vec![
             format!("  {}", p.name),
             p.kind.type_name().to_owned(),

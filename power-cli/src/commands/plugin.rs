@@ -14,19 +14,9 @@ use crate::output;
 
 /// Runs the command.
 pub(crate) fn check(file: &Path) -> Result<u8> {
-    let plugin = load::load(file)
-        .map_err(|e| CliError::new(PowerplugExitCode::PLUGIN_LOAD_FAILED, e.to_string()))?;
-    output::line(&format!(
-        "PASS  loads: {} (ABI epoch {})",
-        file.display(),
-        plugin.module.abi_epoch()
-    ));
-    let names: Vec<&str> = plugin
-        .description
-        .drivers
-        .iter()
-        .map(|d| d.name.as_str())
-        .collect();
+    let plugin = load::load(file).map_err(|e| CliError::new(PowerplugExitCode::PLUGIN_LOAD_FAILED, e.to_string()))?;
+    output::line(&format!("PASS  loads: {} (ABI epoch {})", file.display(), plugin.module.abi_epoch()));
+    let names: Vec<&str> = plugin.description.drivers.iter().map(|d| d.name.as_str()).collect();
     output::line(&format!(
         "PASS  describes {} driver(s): {} (plugin-sdk {}, power-core {})",
         names.len(),
@@ -43,13 +33,6 @@ pub(crate) fn check(file: &Path) -> Result<u8> {
             output::line(&format!("FAIL  {}: {}", c.name, c.detail));
         }
     }
-    output::line(&format!(
-        "{} passed, {failed} failed",
-        checks.len() + 2 - failed
-    ));
-    Ok(if failed == 0 {
-        PowerplugExitCode::OK
-    } else {
-        PowerplugExitCode::FAILURE
-    })
+    output::line(&format!("{} passed, {failed} failed", checks.len() + 2 - failed));
+    Ok(if failed == 0 { PowerplugExitCode::OK } else { PowerplugExitCode::FAILURE })
 }

@@ -32,22 +32,12 @@ pub(crate) struct DirProblem {
 
 /// The search path, in priority order.
 pub(crate) fn search_path(flag_dirs: &[PathBuf], defaults: bool) -> Vec<(PathBuf, Origin)> {
-    let mut out: Vec<(PathBuf, Origin)> = flag_dirs
-        .iter()
-        .map(|d| (d.clone(), Origin::Flag))
-        .collect();
+    let mut out: Vec<(PathBuf, Origin)> = flag_dirs.iter().map(|d| (d.clone(), Origin::Flag)).collect();
     if let Some(var) = env::var_os(PATH_VAR) {
-        out.extend(
-            env::split_paths(&var)
-                .filter(|p| !p.as_os_str().is_empty())
-                .map(|p| (p, Origin::EnvVar)),
-        );
+        out.extend(env::split_paths(&var).filter(|p| !p.as_os_str().is_empty()).map(|p| (p, Origin::EnvVar)));
     }
     if defaults {
-        if let Some(dir) = env::current_exe()
-            .ok()
-            .and_then(|e| e.parent().map(Path::to_path_buf))
-        {
+        if let Some(dir) = env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
             out.push((dir.join("plugins"), Origin::Default));
             out.insert(out.len() - 1, (dir, Origin::Default));
         }
@@ -90,18 +80,13 @@ pub(crate) fn plugin_files(path: &[(PathBuf, Origin)]) -> (Vec<PathBuf>, Vec<Dir
                         push(n, &mut files);
                     }
                 }
-                Err(e) => problems.push(DirProblem {
-                    path: entry.clone(),
-                    message: format!("cannot read plugin directory: {e}"),
-                }),
+                Err(e) => problems
+                    .push(DirProblem { path: entry.clone(), message: format!("cannot read plugin directory: {e}") }),
             },
             Err(_) if *origin == Origin::Default => {}
             Err(e) => problems.push(DirProblem {
                 path: entry.clone(),
-                message: format!(
-                    "cannot use plugin directory ({}): {e}",
-                    origin_text(*origin)
-                ),
+                message: format!("cannot use plugin directory ({}): {e}", origin_text(*origin)),
             }),
         }
     }

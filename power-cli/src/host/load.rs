@@ -25,19 +25,12 @@ pub(crate) struct LoadError {
 
 /// Opens, checks and describes the plugin at `path`.
 pub(crate) fn load(path: &Path) -> Result<LoadedPlugin, LoadError> {
-    let fail = |reason: String| LoadError {
-        path: path.to_path_buf(),
-        reason,
-    };
+    let fail = |reason: String| LoadError { path: path.to_path_buf(), reason };
     // SAFETY: opening a library runs its initialisers. We only open files the user put on the
     // plugin search path (or named), as documented; the library is kept loaded for the life of
     // the process (leaked below), so no symbol outlives it.
-    let lib = unsafe { libloading::Library::new(path) }.map_err(|e| {
-        fail(format!(
-            "not a loadable shared library ({})",
-            short(&e.to_string())
-        ))
-    })?;
+    let lib = unsafe { libloading::Library::new(path) }
+        .map_err(|e| fail(format!("not a loadable shared library ({})", short(&e.to_string()))))?;
     // SAFETY: the symbol is declared by the plugin SDK as `static u32`; we read it as such
     // while `lib` is alive.
     let epoch = unsafe { lib.get::<*const u32>(abi::EPOCH_SYMBOL.as_bytes()) }
@@ -65,19 +58,10 @@ pub(crate) fn load(path: &Path) -> Result<LoadedPlugin, LoadError> {
         }
         other => fail(other.to_string()),
     })?;
-    let json = module
-        .describe()
-        .map_err(|e| fail(format!("describing its drivers failed: {}", e.message())))?;
-    let description: PluginDescription = serde_json::from_str(&json).map_err(|e| {
-        fail(format!(
-            "its driver description is not valid JSON for this powerplug: {e}"
-        ))
-    })?;
-    Ok(LoadedPlugin {
-        path: path.to_path_buf(),
-        module,
-        description,
-    })
+    let json = module.describe().map_err(|e| fail(format!("describing its drivers failed: {}", e.message())))?;
+    let description: PluginDescription = serde_json::from_str(&json)
+        .map_err(|e| fail(format!("its driver description is not valid JSON for this powerplug: {e}")))?;
+    Ok(LoadedPlugin { path: path.to_path_buf(), module, description })
 }
 
 fn short(s: &str) -> String {

@@ -33,22 +33,14 @@ impl Registry {
     /// Loads the plugins on the search path.
     pub(crate) fn load(search: &[(PathBuf, Origin)]) -> Self {
         let (files, dir_problems) = discover::plugin_files(search);
-        let mut problems: Vec<Problem> = dir_problems
-            .into_iter()
-            .map(|p| Problem {
-                path: p.path,
-                message: p.message,
-            })
-            .collect();
+        let mut problems: Vec<Problem> =
+            dir_problems.into_iter().map(|p| Problem { path: p.path, message: p.message }).collect();
         let mut plugins: Vec<LoadedPlugin> = Vec::new();
         for f in files {
             tracing::debug!(plugin = %f.display(), "loading plugin");
             match load::load(&f) {
                 Ok(p) => plugins.push(p),
-                Err(e) => problems.push(Problem {
-                    path: e.path,
-                    message: e.reason,
-                }),
+                Err(e) => problems.push(Problem { path: e.path, message: e.reason }),
             }
         }
         let mut reg = Self { plugins, problems };
@@ -60,9 +52,8 @@ impl Registry {
         let mut dups = Vec::new();
         for (i, p) in self.plugins.iter().enumerate() {
             for d in &p.description.drivers {
-                if let Some(first) = self.plugins[..i]
-                    .iter()
-                    .find(|q| q.description.drivers.iter().any(|e| e.name == d.name))
+                if let Some(first) =
+                    self.plugins[..i].iter().find(|q| q.description.drivers.iter().any(|e| e.name == d.name))
                 {
                     dups.push(Problem {
                         path: p.path.clone(),
