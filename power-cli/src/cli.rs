@@ -13,6 +13,11 @@ pub(crate) struct Cli {
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub(crate) verbose: u8,
 
+    /// No warnings on stderr (errors still print). MAAS templates use it so that query output
+    /// is exactly the state.
+    #[arg(short, long, global = true)]
+    pub(crate) quiet: bool,
+
     /// Also search this directory for plugins (repeatable; searched first). A file is loaded
     /// as a plugin whatever its name.
     #[arg(long = "plugin-dir", value_name = "DIR", global = true)]
@@ -37,9 +42,67 @@ pub(crate) enum Command {
     /// Inspect plugin libraries.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Emit MAAS power templates, registration snippets and patches for a driver.
+    #[command(subcommand)]
+    Maas(MaasCommand),
     /// Run a device simulator on loopback, to dry-run a setup without hardware.
     #[command(subcommand)]
     Simulate(SimulateCommand),
+}
+
+/// Options every `maas` subcommand shares.
+#[derive(Debug, Args)]
+pub(crate) struct MaasArgs {
+    /// The MAAS release: 2014.02, 1.5 to 1.9, 2.2 to 3.4, 3.5, 3.6 or later.
+    #[arg(long = "maas", value_name = "TARGET")]
+    pub(crate) target: String,
+    /// The power type's name in MAAS (default `pp_<driver>`; at most 10 characters).
+    #[arg(long)]
+    pub(crate) name: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum MaasCommand {
+    /// The Tempita power template (MAAS 1.9 and older, and the Feb-2014 trunk).
+    Template {
+        /// The driver.
+        driver: String,
+        #[command(flatten)]
+        maas: MaasArgs,
+        /// `native`: the driver's own script; `delegate`: a script that runs powerplug.
+        #[arg(long, value_enum, default_value = "native")]
+        style: crate::maas::template::Style,
+    },
+    /// The registration code for the MAAS release: files and the lines to add.
+    Snippets {
+        /// The driver.
+        driver: String,
+        #[command(flatten)]
+        maas: MaasArgs,
+        /// Print the power type's MAAS field schema as JSON instead.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A unified diff (git apply / patch -p1) adding the driver(s) to a MAAS source tree.
+    Patch {
+        /// The driver(s); see also --driver and --all.
+        drivers: Vec<String>,
+        /// Another driver (repeatable).
+        #[arg(long = "driver", value_name = "DRIVER")]
+        more: Vec<String>,
+        /// Every loaded driver.
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        maas: MaasArgs,
+        /// A MAAS checkout: compute the diff against its files (refused if it does not look
+        /// like the named release, or already uses the name).
+        #[arg(long, value_name = "DIR")]
+        maas_src: Option<PathBuf>,
+        /// Template style for template generations.
+        #[arg(long, value_enum, default_value = "native")]
+        style: crate::maas::template::Style,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,7 +5,8 @@
 //! - `host`: plugin discovery, loading (libloading + the ABI) and the driver registry;
 //! - `params_input`: driver parameters from `-p`, `--params-file` and the environment;
 //! - `output`: the only module that writes to the terminal;
-//! - `logging`: `-v` levels, the plugin log bridge and secret redaction.
+//! - `logging`: `-v` levels, the plugin log bridge and secret redaction;
+//! - `maas`: MAAS templates, registration snippets and patches per MAAS generation.
 //!
 //! `main.rs` calls [`run`] and [`report`]; nothing here calls `std::process::exit`.
 
@@ -14,6 +15,7 @@ mod commands;
 mod error;
 mod host;
 mod logging;
+mod maas;
 mod output;
 mod params_input;
 mod run;

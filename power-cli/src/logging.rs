@@ -9,8 +9,9 @@ use power_core::{abi, LogLevel};
 static SECRETS: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
 
 /// Installs the subscriber and the plugin log bridge (once per process).
-pub(crate) fn init(verbosity: u8) {
+pub(crate) fn init(verbosity: u8, quiet: bool) {
     let level = match verbosity {
+        0 if quiet => tracing::Level::ERROR,
         0 => tracing::Level::WARN,
         1 => tracing::Level::INFO,
         2 => tracing::Level::DEBUG,

@@ -3,6 +3,7 @@
 //! A closed stdout (e.g. `| head`) is not an error.
 
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::logging::redact;
 
@@ -11,14 +12,29 @@ pub(crate) fn line(text: &str) {
     let _ = writeln!(io::stdout().lock(), "{text}");
 }
 
+/// Writes `text` to stdout as it is (no newline added).
+pub(crate) fn raw(text: &str) {
+    let _ = io::stdout().lock().write_all(text.as_bytes());
+}
+
 /// Writes `value` as pretty JSON to stdout.
 pub(crate) fn json(value: &impl serde::Serialize) {
     let text = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     line(&text);
 }
 
-/// A warning on stderr.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Silences warnings (`--quiet`).
+pub(crate) fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// A warning on stderr (unless `--quiet`).
 pub(crate) fn warning(text: &str) {
+    if QUIET.load(Ordering::Relaxed) {
+        return;
+    }
     let _ = writeln!(io::stderr().lock(), "powerplug: warning: {}", redact(text));
 }
 

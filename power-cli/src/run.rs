@@ -28,7 +28,8 @@ where
             return Ok(if e.use_stderr() { PowerplugExitCode::USAGE } else { PowerplugExitCode::OK });
         }
     };
-    crate::logging::init(cli.verbose);
+    crate::logging::init(if cli.quiet { 0 } else { cli.verbose }, cli.quiet);
+    output::set_quiet(cli.quiet);
     let registry = || {
         let search = discover::search_path(&cli.plugin_dirs, !cli.no_default_plugin_dirs);
         Registry::load(&search)
@@ -39,6 +40,7 @@ where
         Command::Power(args) => commands::power::run(&registry(), args),
         Command::Plugin(PluginCommand::Check { file }) => commands::plugin::check(file),
         Command::Simulate(sim) => simulate(sim),
+        Command::Maas(cmd) => commands::maas::run(&registry(), cmd),
     }
 }
 

@@ -1,0 +1,89 @@
+//! MAAS generations with Python power drivers: 2.2–3.4 (a `PowerDriver` module in
+//! `src/provisioningserver/drivers/power/` plus its line in `registry.py`), 3.5 (the same, run
+//! through the Go agent and `maas-power`, which drops empty settings: the module treats missing
+//! ones as unset) and 3.6+ (plus a `PowerTypeEnum` member). Python 3.
+
+use power_core::ParamKind;
+
+use super::edit::{Anchor, Edit};
+use super::python;
+use super::target::Generation;
+use super::Ctx;
+
+/// The driver module's path in the tree.
+pub(crate) fn module_path(c: &Ctx<'_>) -> String {
+    format!("src/provisioningserver/drivers/power/{}.py", c.name.as_str())
+}
+
+/// The new driver module.
+pub(crate) fn module(c: &Ctx<'_>) -> Edit {
+    let settings: Vec<String> = c.fields().iter().map(|f| format!("        {},", f.python(c.target))).collect();
+    let programs: Vec<String> = c
+        .info
+        .programs
+        .iter()
+        .map(|p| format!("({}, {})", python::string(&p.program), python::string(&p.debian_package)))
+        .collect();
+    let programs = if programs.is_empty() { "()".to_owned() } else { format!("({},)", programs.join(", ")) };
+    let query = if c.queryable() {
+        "        state = self._run(\"query\", context)\n        return state if state in (\"on\", \"off\") else \"unknown\""
+    } else {
+        "        # The powerplug driver cannot read the state; MAAS knows this type is not queryable.\n        return \"unknown\""
+    };
+    let extractor = ip_extractor(c);
+    let content = include_str!("templates/driver_module.py")
+        .replace("@VERSION@", env!("CARGO_PKG_VERSION"))
+        .replace("@TARGET@", &c.target.label())
+        .replace("@NAME@", c.name.as_str())
+        .replace("@DRIVER@", &c.info.name)
+        .replace("@DESCRIPTION@", &c.info.description.replace('"', "'"))
+        .replace("@DRIVER_LITERAL@", &python::string(&c.info.name))
+        .replace("@PROGRAMS@", &programs)
+        .replace("@TIMEOUT@", "120")
+        .replace("@CLASS@", &c.name.class())
+        .replace("@NAME_LITERAL@", &python::string(c.name.as_str()))
+        .replace("@CHASSIS@", if c.info.chassis { "True" } else { "False" })
+        .replace("@QUERYABLE@", if c.queryable() { "True" } else { "False" })
+        .replace("@DESCRIPTION_LITERAL@", &python::string(&c.label()))
+        .replace("@SETTINGS@", &settings.join("\n"))
+        .replace("@IP_EXTRACTOR@", &extractor)
+        .replace("@QUERY_BODY@", query);
+    Edit::NewFile { path: module_path(c), content }
+}
+
+/// `make_ip_extractor(...)` on the first host-like parameter, or `None`.
+fn ip_extractor(c: &Ctx<'_>) -> String {
+    let host = c.info.params.iter().find(|p| matches!(p.kind, ParamKind::Host { .. }) && p.name.ends_with("address"));
+    match host {
+        Some(p) => format!("make_ip_extractor({})", python::string(&p.name)),
+        None => "None".to_owned(),
+    }
+}
+
+/// The registration edits: `registry.py` (and `PowerTypeEnum` from 3.6).
+pub(crate) fn registration(c: &Ctx<'_>) -> Vec<Edit> {
+    let module = c.name.as_str();
+    let mut edits = vec![
+        Edit::Insert {
+            path: "src/provisioningserver/drivers/power/registry.py".into(),
+            anchor: Anchor::before("power_drivers = ["),
+            lines: vec![format!("from provisioningserver.drivers.power.{module} import {}", c.name.class())],
+            what: "the import of the driver class".into(),
+        },
+        Edit::Insert {
+            path: "src/provisioningserver/drivers/power/registry.py".into(),
+            anchor: Anchor::after("power_drivers = ["),
+            lines: vec![format!("    {}(),", c.name.class())],
+            what: "an instance, first in power_drivers".into(),
+        },
+    ];
+    if c.target.generation >= Generation::V3_6 {
+        edits.push(Edit::Insert {
+            path: "src/maasservicelayer/enums/power_drivers.py".into(),
+            anchor: Anchor::after("class PowerTypeEnum"),
+            lines: vec![format!("    {} = {}", c.name.constant(), python::string(module))],
+            what: "a member of PowerTypeEnum".into(),
+        });
+    }
+    edits
+}
