@@ -96,8 +96,8 @@ fn modify(path: &str, orig: &Original, edits: &[&Edit]) -> Result<String, String
                 }
                 next.next();
             }
-            if i < end {
-                s.push_str(&format!(" {}\n", old[i]));
+            if let Some(line) = old.get(i).filter(|_| i < end) {
+                s.push_str(&format!(" {line}\n"));
             }
         }
         added_before += added;
