@@ -21,3 +21,6 @@ mod sm15k;
 
 /// The example driver of docs/writing-a-driver.md.
 mod example_driver;
+
+/// MAAS templates, snippets and patches: Tempita, sh, Python, JSON schemas.
+mod maas;

@@ -79,7 +79,10 @@ class @CLASS@(PowerDriver):
         powerplug = _powerplug()
         if powerplug is None:
             raise PowerToolError("powerplug is not installed on this controller")
-        env = dict((k, v) for k, v in os.environ.items() if not k.startswith("POWERPLUG_"))
+        # Stray POWERPLUG_<SETTING> variables must not leak in; the plugin search path may.
+        env = dict(
+            (k, v) for k, v in os.environ.items() if not k.startswith("POWERPLUG_") or k == "POWERPLUG_PLUGIN_PATH"
+        )
         env["LC_ALL"] = "C.UTF-8"
         for setting in self.settings:
             value = context.get(setting["name"])

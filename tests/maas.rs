@@ -1,0 +1,280 @@
+//! MAAS integration end to end: emitted templates rendered by real Tempita through a
+//! ShellTemplate equivalent (`fixtures/maas/render.py`) and run with `sh` against real devices
+//! (the mock plugin's state file, the wake-on-LAN listener); hostile parameter values that must
+//! not run anything; emitted 2.x driver modules imported and driven through stubs of MAAS's API;
+//! emitted Python compiled; `--json` schemas validated; snapshots of every artifact.
+
+use std::fs;
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use power_core::PowerplugExitCode as Code;
+use power_sim::wol::{decode, WolListener};
+use serde_json::{json, Value};
+
+use crate::test::{build_dir, plugin_dir, require_program, scratch, Test};
+
+pub(crate) const TARGETS: [&str; 9] = ["2014.02", "1.5", "1.7", "1.8", "1.9", "2.2", "3.4", "3.5", "3.6"];
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/maas")
+}
+
+/// A plugin directory with the mock plugin, and `powerplug maas ...` output for it.
+pub(crate) fn emit(dir: &Path, args: &[&str]) -> String {
+    let out = Test::new().plugin_dir(dir).args(["maas"]).args(args).status(Code::OK).run();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Renders `template` with `context` through real Tempita.
+pub(crate) fn render(template: &str, context: &Value) -> String {
+    let py = require_program("python3");
+    let dir = scratch("render");
+    let file = dir.join("t.template");
+    fs::write(&file, template).unwrap();
+    let out = Command::new(py).arg(fixtures().join("render.py")).arg(&file).arg(context.to_string()).output().unwrap();
+    assert!(out.status.success(), "render failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs a rendered script with `sh` in `cwd`, with powerplug and `plugins` on the paths.
+pub(crate) fn run_sh(script: &str, cwd: &Path, plugins: &Path) -> Output {
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", build_dir().display());
+    Command::new("/bin/sh")
+        .arg("-c")
+        .arg(script)
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", path)
+        .env("POWERPLUG_PLUGIN_PATH", plugins)
+        .output()
+        .unwrap()
+}
+
+fn mock_dir() -> (PathBuf, PathBuf) {
+    let dir = plugin_dir("maas", &[("testplug_mock", "mock")]);
+    let state = dir.join("state");
+    (dir, state)
+}
+
+#[test]
+fn delegate_template_switches_and_queries_through_powerplug() {
+    let (dir, state) = mock_dir();
+    let template = emit(&dir, &["template", "mock", "--maas", "1.8", "--style", "delegate"]);
+    let ctx =
+        |change: &str| json!({"power_change": change, "state_file": state, "power_pass": "letmein", "outlet_id": 3});
+    for (change, want) in [("on", "on"), ("off", "off"), ("on", "on")] {
+        let out = run_sh(&render(&template, &ctx(change)), &dir, &dir);
+        assert!(out.status.success(), "{change}: {out:?}");
+        assert_eq!(fs::read_to_string(&state).unwrap(), want);
+        let q = run_sh(&render(&template, &ctx("query")), &dir, &dir);
+        assert_eq!(String::from_utf8_lossy(&q.stdout).trim(), want, "{q:?}");
+    }
+    let bad = run_sh(&render(&template, &ctx("reset")), &dir, &dir);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("unsupported power_change 'reset'"));
+    // A failure exits non-zero with powerplug's message (MAAS merges stderr into the output).
+    let mut wrong = ctx("on");
+    wrong["power_pass"] = json!("wrong");
+    let out = run_sh(&render(&template, &wrong), &dir, &dir);
+    assert_eq!(out.status.code(), Some(i32::from(Code::AUTH_FAILED)));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rejected the password"));
+}
+
+#[test]
+fn missing_optional_parameters_are_not_a_render_error() {
+    let (dir, state) = mock_dir();
+    let template = emit(&dir, &["template", "mock", "--maas", "1.5", "--style", "delegate"]);
+    // Only the required parameter and power_change: optional ones are absent from the context.
+    let out = run_sh(&render(&template, &json!({"power_change": "on", "state_file": state})), &dir, &dir);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(fs::read_to_string(&state).unwrap(), "on");
+}
+
+#[test]
+fn hostile_parameter_values_run_nothing() {
+    let (dir, _) = mock_dir();
+    let template = emit(&dir, &["template", "mock", "--maas", "1.8", "--style", "delegate"]);
+    let hostile = "st'ate\"$(touch PWNED1)`touch PWNED2`;touch PWNED3|touch PWNED4&&touch PWNED5\ntouch PWNED6 *";
+    let state = dir.join(hostile);
+    let ctx = json!({"power_change": "on", "state_file": state, "mode": "fast; touch PWNED7", "power_address": "$(touch PWNED8)"});
+    let out = run_sh(&render(&template, &ctx), &dir, &dir);
+    // The bad mode value is refused by validation (exit 2) after it safely reached powerplug.
+    assert_eq!(out.status.code(), Some(i32::from(Code::USAGE)), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value \"fast; touch PWNED7\" for parameter `mode`"));
+    let ok = json!({"power_change": "on", "state_file": state});
+    let out = run_sh(&render(&template, &ok), &dir, &dir);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(fs::read_to_string(&state).unwrap(), "on", "the hostile file name was used literally");
+    let pwned: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("PWNED"))
+        .collect();
+    assert!(pwned.is_empty(), "a parameter value ran a command: {pwned:?}");
+}
+
+#[test]
+fn non_queryable_types_fail_query_and_stay_out_of_query_lists() {
+    let wol = build_dir().join("libpowerplug_wol.so");
+    let template = emit(&wol, &["template", "wol", "--maas", "1.8", "--style", "delegate"]);
+    let out = run_sh(
+        &render(&template, &json!({"power_change": "query", "mac_address": "00:11:22:33:44:55"})),
+        &scratch("q"),
+        &wol,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("cannot read the power state"));
+    let snippets = emit(&wol, &["snippets", "wol", "--maas", "1.8"]);
+    assert!(!snippets.contains("QUERY_POWER_TYPES"), "{snippets}");
+    let (dir, _) = mock_dir();
+    assert!(emit(&dir, &["snippets", "mock", "--maas", "1.8"]).contains("QUERY_POWER_TYPES"));
+    assert!(
+        !emit(&dir, &["snippets", "mock", "--maas", "1.6"]).contains("QUERY_POWER_TYPES"),
+        "no query list before 1.7"
+    );
+    let module = emit(&wol, &["snippets", "wol", "--maas", "3.6"]);
+    assert!(module.contains("    queryable = False"), "{module}");
+}
+
+#[test]
+fn wol_delegate_template_sends_the_packet() {
+    let wol = build_dir().join("libpowerplug_wol.so");
+    let l = WolListener::bind((Ipv4Addr::LOCALHOST, 0).into()).unwrap();
+    let port = l.local_addr().port();
+    let template = emit(&wol, &["template", "wol", "--maas", "1.9", "--style", "delegate"]);
+    let ctx = json!({"power_change": "on", "mac_address": "00:1B:21:3A:4B:CF", "broadcast": "127.0.0.1", "port": port, "repeat": 1});
+    let out = run_sh(&render(&template, &ctx), &scratch("wol"), &wol);
+    assert!(out.status.success(), "{out:?}");
+    let (buf, _) = l.recv(Some(Duration::from_secs(5))).unwrap().expect("a magic packet");
+    assert_eq!(decode(&buf).unwrap().mac_text(), "00:1b:21:3a:4b:cf");
+}
+
+fn python(args: &[&str]) -> Output {
+    Command::new(require_program("python3")).args(args).output().unwrap()
+}
+
+#[test]
+fn emitted_driver_modules_compile_and_drive_powerplug() {
+    let (dir, state) = mock_dir();
+    for target in ["2.2", "3.4", "3.5", "3.6"] {
+        let snippets = emit(&dir, &["snippets", "mock", "--maas", target]);
+        let module = snippets.split("# New file src/provisioningserver/drivers/power/pp_mock.py:\n").nth(1).unwrap();
+        let module = module.split("\n# In ").next().unwrap();
+        let file = scratch("module").join("pp_mock.py");
+        fs::write(&file, module).unwrap();
+        let out = python(&["-m", "py_compile", file.to_str().unwrap()]);
+        assert!(out.status.success(), "{target}: {out:?}");
+        let drive = fixtures().join("drive.py");
+        let run = |action: &str, ctx: Value| {
+            let out = Command::new("python3")
+                .arg(&drive)
+                .arg(&file)
+                .arg(action)
+                .arg(ctx.to_string())
+                .env("PATH", format!("{}:/usr/bin:/bin", build_dir().display()))
+                .env("POWERPLUG_PLUGIN_PATH", &dir)
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        };
+        let d: Value = serde_json::from_str(&run("describe", json!({}))).unwrap();
+        assert_eq!(d["name"], "pp_mock");
+        assert_eq!(d["queryable"], true);
+        assert_eq!(d["settings"][1]["field_type"], "password");
+        assert_eq!(d["settings"][1]["secret"], true);
+        assert_eq!(d["settings"][2]["scope"], "node");
+        // The 3.5+ agent drops empty settings: the module must cope with them missing.
+        assert_eq!(run("on", json!({"state_file": state, "outlet_id": ""})), "ok", "{target}");
+        assert_eq!(run("query", json!({"state_file": state})), "on");
+        assert_eq!(run("off", json!({"state_file": state, "power_pass": "letmein"})), "ok");
+        assert_eq!(run("query", json!({"state_file": state})), "off");
+        assert!(run("on", json!({"state_file": state, "fail": "unreachable"})).starts_with("ERROR PowerConnError: "));
+        assert!(run("on", json!({"state_file": state, "power_pass": "nope"})).starts_with("ERROR PowerAuthError: "));
+        assert!(run("on", json!({})).starts_with("ERROR PowerSettingError: "));
+        assert_eq!(run("missing", json!({})), "[]");
+    }
+}
+
+/// A 1.x registration fragment (a list entry) evaluated with a stub `make_json_field`.
+fn eval_fragment(fragment: &str) -> Value {
+    let program = format!(
+        "import json\ndef make_json_field(name, label, field_type=None, choices=None, default=None, required=False):\n    \
+         return {{'name': name, 'label': label, 'required': required, 'field_type': field_type or 'string', 'choices': choices or [], 'default': '' if default is None else default}}\n\
+         L = [\n{fragment}\n]\nprint(json.dumps(L[0]))\n"
+    );
+    let out = python(&["-c", &program]);
+    assert!(out.status.success(), "{}\n{program}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn v1_registration_evaluates_to_the_json_schema_and_validates() {
+    let (dir, _) = mock_dir();
+    for target in ["2014.02", "1.5", "1.8", "1.9"] {
+        let snippets = emit(&dir, &["snippets", "mock", "--maas", target]);
+        let entry = snippets.split("JSON_POWER_TYPE_PARAMETERS = [`:\n").nth(1).unwrap();
+        let entry: String = entry.lines().take_while(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
+        let evaluated = eval_fragment(&entry);
+        let json: Value = serde_json::from_str(&emit(&dir, &["snippets", "mock", "--maas", target, "--json"])).unwrap();
+        assert_eq!(evaluated, json, "{target}: the Python and the JSON disagree");
+    }
+}
+
+#[test]
+fn json_schemas_validate_against_maas_schemas() {
+    let drivers: [(PathBuf, &str); 2] = [(mock_dir().0, "mock"), (build_dir().join("libpowerplug_wol.so"), "wol")];
+    for (dir, driver) in &drivers {
+        for target in TARGETS {
+            let json = emit(dir, &["snippets", driver, "--maas", target, "--json"]);
+            let schema = match target {
+                "2014.02" => "trunk-2014.json",
+                "1.5" | "1.7" | "1.8" => "v1_5.json",
+                "1.9" => "v1_9.json",
+                _ => "v2.json",
+            };
+            let program = "import json, sys, jsonschema\njsonschema.validate(json.loads(sys.argv[2]), json.load(open(sys.argv[1])))";
+            let out = python(&["-c", program, fixtures().join("schemas").join(schema).to_str().unwrap(), &json]);
+            assert!(out.status.success(), "{driver} {target}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+}
+
+#[test]
+fn names_are_checked() {
+    let (dir, _) = mock_dir();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["maas", "snippets", "mock", "--maas", "2.2", "--name", "dli"])
+        .stderr_contains("one of MAAS's own power types")
+        .status(Code::USAGE)
+        .run();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["maas", "snippets", "mock", "--maas", "2.2", "--name", "powerplug_dli"])
+        .stderr_contains("10-character column")
+        .status(Code::USAGE)
+        .run();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["maas", "snippets", "mock", "--maas", "2.1"])
+        .stderr_contains("unknown MAAS target \"2.1\"")
+        .status(Code::USAGE)
+        .run();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["maas", "template", "mock", "--maas", "2.2"])
+        .stderr_contains("runs Python power drivers, not templates")
+        .status(Code::USAGE)
+        .run();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["maas", "template", "mock", "--maas", "1.9"])
+        .stderr_contains("carries no native MAAS template; use --style delegate")
+        .status(Code::USAGE)
+        .run();
+    let out = emit(&dir, &["snippets", "mock", "--maas", "3.6", "--name", "mymock"]);
+    assert!(out.contains("class MymockPowerDriver(PowerDriver):") && out.contains("MYMOCK = \"mymock\""), "{out}");
+}
