@@ -278,3 +278,33 @@ fn names_are_checked() {
     let out = emit(&dir, &["snippets", "mock", "--maas", "3.6", "--name", "mymock"]);
     assert!(out.contains("class MymockPowerDriver(PowerDriver):") && out.contains("MYMOCK = \"mymock\""), "{out}");
 }
+
+#[test]
+fn wol_native_template_runs_debians_wakeonlan() {
+    require_program("wakeonlan");
+    let wol = build_dir().join("libpowerplug_wol.so");
+    let template = emit(&wol, &["template", "wol", "--maas", "1.8"]);
+    assert!(template.contains("native style"), "{template}");
+    let l = WolListener::bind((Ipv4Addr::LOCALHOST, 0).into()).unwrap();
+    let port = l.local_addr().port();
+    let cwd = scratch("wolnative");
+    let ctx = json!({"power_change": "on", "mac_address": "001B.213A.4BCF", "broadcast": "127.0.0.1", "port": port, "repeat": 2});
+    let out = run_sh(&render(&template, &ctx), &cwd, &wol);
+    assert!(out.status.success(), "{out:?}");
+    for _ in 0..2 {
+        let (buf, _) = l.recv(Some(Duration::from_secs(5))).unwrap().expect("a magic packet");
+        assert_eq!(decode(&buf).unwrap().mac_text(), "00:1b:21:3a:4b:cf");
+    }
+    let off =
+        run_sh(&render(&template, &json!({"power_change": "off", "mac_address": "00:1b:21:3a:4b:cf"})), &cwd, &wol);
+    assert_eq!(off.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&off.stdout).contains("can only switch a machine on"));
+    let hostile = json!({"power_change": "on", "mac_address": "00:1b:21:3a:4b:cf$(touch PWNED)", "broadcast": "127.0.0.1;touch PWNED2", "port": port});
+    let bad = run_sh(&render(&template, &hostile), &cwd, &wol);
+    assert_eq!(bad.status.code(), Some(2), "{bad:?}");
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("is not a MAC address"));
+    let sneaky = json!({"power_change": "on", "mac_address": "00:1b:21:3a:4b:cf", "broadcast": "127.0.0.1;touch PWNED3", "port": port});
+    let _ = run_sh(&render(&template, &sneaky), &cwd, &wol);
+    assert!(fs::read_dir(&cwd).unwrap().next().is_none(), "a parameter value ran a command");
+    assert!(l.recv(Some(Duration::from_millis(200))).unwrap().is_none(), "no packet left the hostile runs");
+}

@@ -143,6 +143,12 @@ impl DriverInfo {
         self
     }
 
+    /// Sets a text extra (e.g. `maas.native_template`).
+    #[must_use]
+    pub fn extra_text(self, key: impl Into<String>, text: &str) -> Self {
+        self.extra(key, serde_json::Value::String(text.to_owned()))
+    }
+
     /// Whether the driver supports `action`.
     pub fn supports(&self, action: PowerAction) -> bool {
         self.actions.contains(&action)

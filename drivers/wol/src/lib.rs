@@ -61,6 +61,7 @@ impl plugin_sdk::Driver for Wol {
             .param(ParamSpec::new("probe_address", "Probe address", ParamKind::host(false, false)).node_scope()
                 .help("Optional: host to TCP-probe for query (connect or refused = on, timeout = off)"))
             .param(ParamSpec::new("probe_port", "Probe port", ParamKind::Port).default_value("22"))
+            .extra_text("maas.native_template", include_str!("maas-native.template"))
             .param(ParamSpec::new("probe_timeout_ms", "Probe timeout (ms)", ParamKind::integer(50, 60_000)).default_value("1000"))
     }
 
