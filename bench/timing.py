@@ -1,7 +1,8 @@
 """Shared timing helper for powerplug's benchmark scripts (not tests).
 
 `measure(argv, runs, env=None)` runs a command `runs` times (after one warm-up) and returns the
-wall times in milliseconds and the largest max-RSS in KiB, read per child with os.wait4.
+wall times in milliseconds and its peak RSS in KiB. The RSS is read by GNU time (`time`
+package), a small parent: a child forked from Python would inherit Python's own high-water mark.
 `report(rows, baseline)` prints medians side by side with ratios against the baseline row.
 """
 import os
@@ -12,11 +13,11 @@ import time
 
 
 def measure(argv, runs, env=None, check=True):
-    times, rss = [], 0
+    times = []
     for i in range(runs + 1):
         t0 = time.perf_counter()
         p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        _, status, usage = os.wait4(p.pid, 0)
+        _, status, _ = os.wait4(p.pid, 0)
         elapsed = (time.perf_counter() - t0) * 1000
         p.returncode = os.waitstatus_to_exitcode(status)
         err = p.stderr.read().decode(errors="replace")
@@ -25,8 +26,19 @@ def measure(argv, runs, env=None, check=True):
             sys.exit(f"benchmark command failed ({p.returncode}): {' '.join(argv)}\n{err}")
         if i > 0:  # the first run warms the page cache
             times.append(elapsed)
-            rss = max(rss, usage.ru_maxrss)
-    return times, rss
+    return times, peak_rss_kib(argv, env)
+
+
+def peak_rss_kib(argv, env=None, runs=5):
+    """The largest max-RSS (KiB) of `runs` runs, as GNU time reports it."""
+    if not os.path.exists("/usr/bin/time"):
+        sys.exit("bench needs GNU time for memory figures: apt-get install time")
+    peak = 0
+    for _ in range(runs):
+        out = subprocess.run(["/usr/bin/time", "-f", "%M"] + list(argv), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, env=env, check=False)
+        peak = max(peak, int(out.stderr.decode().strip().splitlines()[-1]))
+    return peak
 
 
 def report(rows, baseline):
