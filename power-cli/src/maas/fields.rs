@@ -9,10 +9,26 @@ use serde_json::{json, Value};
 use super::python;
 use super::target::{Generation, MaasTarget};
 
+/// Names MAAS reserves in a power type's context: a field named `system_id` shadows the node's
+/// id in 1.x templates and is dropped by the 3.5+ agent; the others are set by MAAS itself.
+const RESERVED: &[&str] = &["system_id", "power_change", "power_id", "config_dir", "ip_address", "boot_mode"];
+
+/// The MAAS field name for powerplug parameter `param` (`pp_<param>` when MAAS reserves it).
+pub(crate) fn field_name(param: &str) -> String {
+    if RESERVED.contains(&param) {
+        format!("pp_{param}")
+    } else {
+        param.to_owned()
+    }
+}
+
 /// One MAAS power-parameter field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct MaasField {
+    /// The field's name in MAAS.
     pub(crate) name: String,
+    /// The powerplug parameter it feeds.
+    pub(crate) param: String,
     pub(crate) label: String,
     pub(crate) field_type: &'static str,
     pub(crate) choices: Vec<(String, String)>,
@@ -45,7 +61,8 @@ fn field(p: &ParamSpec, target: MaasTarget) -> MaasField {
         label.push_str(&format!(" ({lo}-{hi})"));
     }
     MaasField {
-        name: p.name.clone(),
+        name: field_name(&p.name),
+        param: p.name.clone(),
         label,
         field_type,
         choices,

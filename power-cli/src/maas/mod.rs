@@ -55,6 +55,16 @@ impl Ctx<'_> {
         v
     }
 
+    /// The MAAS field MAAS extracts the BMC's IP address from: the first host parameter whose
+    /// name ends in `address`.
+    pub(crate) fn ip_field(&self) -> Option<String> {
+        self.info
+            .params
+            .iter()
+            .find(|p| matches!(p.kind, power_core::ParamKind::Host { .. }) && p.name.ends_with("address"))
+            .map(|p| fields::field_name(&p.name))
+    }
+
     /// The template's path in the tree (template generations).
     pub(crate) fn template_path(&self) -> String {
         format!("etc/maas/templates/power/{}.template", self.name.as_str())
@@ -110,7 +120,6 @@ impl Ctx<'_> {
                 "fields": fields,
             }),
             Generation::V2_2 | Generation::V3_5 | Generation::V3_6 => {
-                let host = self.info.params.iter().find(|p| matches!(p.kind, power_core::ParamKind::Host { .. }));
                 let mut v = json!({
                     "driver_type": "power",
                     "name": self.name.as_str(),
@@ -121,8 +130,8 @@ impl Ctx<'_> {
                     "missing_packages": [],
                     "fields": fields,
                 });
-                if let Some(h) = host {
-                    v["ip_extractor"] = json!({ "field_name": h.name, "pattern": "^(?P<address>.+?)$" });
+                if let Some(field) = self.ip_field() {
+                    v["ip_extractor"] = json!({ "field_name": field, "pattern": "^(?P<address>.+?)$" });
                 }
                 v
             }

@@ -49,7 +49,8 @@ fn fill_native(native: &str, info: &DriverInfo, type_name: &str, target: MaasTar
 }
 
 fn delegate(info: &DriverInfo, type_name: &str, target: MaasTarget) -> String {
-    let names: Vec<String> = info.params.iter().map(|p| format!("'{}'", p.name)).collect();
+    let names: Vec<String> =
+        info.params.iter().map(|p| format!("('{}', '{}')", p.name, super::fields::field_name(&p.name))).collect();
     let names = format!("({},)", names.join(", "));
     let exports: Vec<String> = info
         .params

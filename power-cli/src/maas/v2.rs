@@ -3,8 +3,6 @@
 //! through the Go agent and `maas-power`, which drops empty settings: the module treats missing
 //! ones as unset) and 3.6+ (plus a `PowerTypeEnum` member). Python 3.
 
-use power_core::ParamKind;
-
 use super::edit::{Anchor, Edit};
 use super::python;
 use super::target::Generation;
@@ -31,6 +29,9 @@ pub(crate) fn module(c: &Ctx<'_>) -> Edit {
         "        # The powerplug driver cannot read the state; MAAS knows this type is not queryable.\n        return \"unknown\""
     };
     let extractor = ip_extractor(c);
+    let pairs: Vec<String> =
+        c.fields().iter().map(|f| format!("    {}: {},", python::string(&f.name), python::string(&f.param))).collect();
+    let field_to_param = format!("{{\n{}\n}}", pairs.join("\n"));
     let content = include_str!("templates/driver_module.py")
         .replace("@VERSION@", env!("CARGO_PKG_VERSION"))
         .replace("@TARGET@", &c.target.label())
@@ -39,6 +40,7 @@ pub(crate) fn module(c: &Ctx<'_>) -> Edit {
         .replace("@DESCRIPTION@", &c.info.description.replace('"', "'"))
         .replace("@DRIVER_LITERAL@", &python::string(&c.info.name))
         .replace("@PROGRAMS@", &programs)
+        .replace("@FIELD_TO_PARAM@", &field_to_param)
         .replace("@TIMEOUT@", "120")
         .replace("@CLASS@", &c.name.class())
         .replace("@NAME_LITERAL@", &python::string(c.name.as_str()))
@@ -51,13 +53,9 @@ pub(crate) fn module(c: &Ctx<'_>) -> Edit {
     Edit::NewFile { path: module_path(c), content }
 }
 
-/// `make_ip_extractor(...)` on the first host-like parameter, or `None`.
+/// `make_ip_extractor(...)` on the address field, or `None`.
 fn ip_extractor(c: &Ctx<'_>) -> String {
-    let host = c.info.params.iter().find(|p| matches!(p.kind, ParamKind::Host { .. }) && p.name.ends_with("address"));
-    match host {
-        Some(p) => format!("make_ip_extractor({})", python::string(&p.name)),
-        None => "None".to_owned(),
-    }
+    c.ip_field().map_or_else(|| "None".to_owned(), |f| format!("make_ip_extractor({})", python::string(&f)))
 }
 
 /// The registration edits: `registry.py` (and `PowerTypeEnum` from 3.6).

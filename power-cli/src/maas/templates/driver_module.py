@@ -23,6 +23,8 @@ from provisioningserver.drivers.power import (
 
 POWERPLUG_DRIVER = @DRIVER_LITERAL@
 POWERPLUG_CANDIDATES = ("/usr/local/bin/powerplug", "/usr/bin/powerplug", "/snap/bin/powerplug")
+# MAAS field name -> powerplug parameter (MAAS reserves some names, e.g. system_id).
+PARAMS = @FIELD_TO_PARAM@
 # (program, Debian package) pairs the powerplug driver runs.
 PROGRAMS = @PROGRAMS@
 # powerplug's documented exit codes (power-core PowerplugExitCode) -> MAAS errors.
@@ -90,7 +92,7 @@ class @CLASS@(PowerDriver):
                 continue
             if isinstance(value, (list, tuple)):
                 value = ",".join(str(v) for v in value)
-            env["POWERPLUG_" + setting["name"].upper()] = str(value)
+            env["POWERPLUG_" + PARAMS[setting["name"]].upper()] = str(value)
         try:
             proc = subprocess.run(
                 [powerplug, "--quiet", "power", action, POWERPLUG_DRIVER],
