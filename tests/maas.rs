@@ -184,7 +184,8 @@ fn emitted_driver_modules_compile_and_drive_powerplug() {
         assert_eq!(d["name"], "pp_mock");
         assert_eq!(d["queryable"], true);
         assert_eq!(d["settings"][1]["field_type"], "password");
-        assert_eq!(d["settings"][1]["secret"], true);
+        // make_setting_field(secret=...) exists from 3.3 only.
+        assert_eq!(d["settings"][1]["secret"], target != "2.2", "{target}");
         assert_eq!(d["settings"][2]["scope"], "node");
         // The 3.5+ agent drops empty settings: the module must cope with them missing.
         assert_eq!(run("on", json!({"state_file": state, "outlet_id": ""})), "ok", "{target}");
@@ -218,7 +219,10 @@ fn v1_registration_evaluates_to_the_json_schema_and_validates() {
         let entry = snippets.split("JSON_POWER_TYPE_PARAMETERS = [`:\n").nth(1).unwrap();
         let entry: String = entry.lines().take_while(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
         let evaluated = eval_fragment(&entry);
-        let json: Value = serde_json::from_str(&emit(&dir, &["snippets", "mock", "--maas", target, "--json"])).unwrap();
+        let mut json: Value =
+            serde_json::from_str(&emit(&dir, &["snippets", "mock", "--maas", target, "--json"])).unwrap();
+        // 1.9 adds missing_packages at run time, from the stub driver.
+        json.as_object_mut().unwrap().remove("missing_packages");
         assert_eq!(evaluated, json, "{target}: the Python and the JSON disagree");
     }
 }
@@ -235,9 +239,21 @@ fn json_schemas_validate_against_maas_schemas() {
                 "1.9" => "v1_9.json",
                 _ => "v2.json",
             };
+            // 1.x schemas describe the whole list; 2.x one driver.
+            let instance = if schema == "v2.json" { json.clone() } else { format!("[{json}]") };
             let program = "import json, sys, jsonschema\njsonschema.validate(json.loads(sys.argv[2]), json.load(open(sys.argv[1])))";
-            let out = python(&["-c", program, fixtures().join("schemas").join(schema).to_str().unwrap(), &json]);
+            let out = python(&["-c", program, fixtures().join("schemas").join(schema).to_str().unwrap(), &instance]);
             assert!(out.status.success(), "{driver} {target}: {}", String::from_utf8_lossy(&out.stderr));
+            // MAAS silently turns a field type it does not know into `string`: never emit one.
+            let v: Value = serde_json::from_str(&json).unwrap();
+            let allowed: &[&str] = match target {
+                "2014.02" | "1.5" | "1.7" => &["string", "mac_address", "choice"],
+                "1.8" | "1.9" => &["string", "mac_address", "choice", "password"],
+                _ => &["string", "mac_address", "choice", "password", "multiple_choice"],
+            };
+            for f in v["fields"].as_array().unwrap() {
+                assert!(allowed.contains(&f["field_type"].as_str().unwrap()), "{driver} {target}: {f}");
+            }
         }
     }
 }
@@ -307,4 +323,137 @@ fn wol_native_template_runs_debians_wakeonlan() {
     let _ = run_sh(&render(&template, &sneaky), &cwd, &wol);
     assert!(fs::read_dir(&cwd).unwrap().next().is_none(), "a parameter value ran a command");
     assert!(l.recv(Some(Duration::from_millis(200))).unwrap().is_none(), "no packet left the hostile runs");
+}
+
+/// The fixture MAAS trees (one per target) the patches are applied to.
+const TREES: [&str; 10] = ["2014.02", "1.5", "1.7", "1.8", "1.9", "2.2", "3.4", "3.5", "3.6", "3.7"];
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in fs::read_dir(from).unwrap().flatten() {
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+            copy_tree(&entry.path(), &dest);
+        } else {
+            fs::copy(entry.path(), dest).unwrap();
+        }
+    }
+}
+
+fn fixture_tree(target: &str) -> PathBuf {
+    let dir = scratch(&format!("tree-{target}"));
+    copy_tree(&fixtures().join("trees").join(target), &dir);
+    dir
+}
+
+fn run_in(dir: &Path, program: &str, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(require_program(program))
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Python that checks, in a patched tree, that both types landed in the right structure.
+fn check_program(target: &str) -> &'static str {
+    match target {
+        "2014.02" => {
+            "import sys; sys.path.insert(0, 'src')\nfrom maasserver.power_parameters import JSON_POWER_TYPE_PARAMETERS as P\n\
+             from provisioningserver.enum import get_power_types, POWER_TYPE\n\
+             names = [p['name'] for p in P]; assert 'pp_mock' in names and 'pp_wol' in names, names\n\
+             assert 'pp_mock' in get_power_types() and POWER_TYPE.PP_WOL == 'pp_wol'\n"
+        }
+        "1.5" | "1.7" | "1.8" => {
+            "import sys; sys.path.insert(0, 'src/provisioningserver')\nfrom power_schema import JSON_POWER_TYPE_PARAMETERS as P\n\
+             names = [p['name'] for p in P]; assert names[-2:] == ['pp_mock', 'pp_wol'], names\n\
+             assert all(f['name'] for p in P for f in p['fields'])\n"
+        }
+        "1.9" => {
+            "import sys; sys.path.insert(0, 'src/provisioningserver/power')\nfrom schema import JSON_POWER_TYPE_PARAMETERS as P\n\
+             assert [p['name'] for p in P][-2:] == ['pp_mock', 'pp_wol']\n"
+        }
+        "3.6" | "3.7" => {
+            "import sys; sys.path.insert(0, 'src/maasservicelayer/enums')\nfrom power_drivers import PowerTypeEnum as E\n\
+             assert E('pp_mock').name == 'PP_MOCK' and E('pp_wol').name == 'PP_WOL'\n"
+        }
+        _ => "",
+    }
+}
+
+#[test]
+fn patches_apply_to_every_generations_tree() {
+    let dir = plugin_dir("patch", &[("testplug_mock", "mock"), ("powerplug_wol", "wol")]);
+    for target in TREES {
+        for with_src in [false, true] {
+            let tree = fixture_tree(target);
+            let mut args =
+                vec!["patch", "--driver", "mock", "--driver", "wol", "--maas", target, "--style", "delegate"];
+            let src = tree.display().to_string();
+            if with_src {
+                args.extend(["--maas-src", &src]);
+            }
+            let patch = emit(&dir, &args);
+            let check = run_in(&tree, "git", &["apply", "--check", "-v", "-"], &patch);
+            assert!(
+                check.status.success(),
+                "{target} (src: {with_src}): git apply --check\n{}\n{patch}",
+                String::from_utf8_lossy(&check.stderr)
+            );
+            let dry = run_in(&tree, "patch", &["-p1", "--dry-run", "--force"], &patch);
+            assert!(dry.status.success(), "{target}: patch -p1\n{}", String::from_utf8_lossy(&dry.stdout));
+            let applied = run_in(&tree, "git", &["apply", "-"], &patch);
+            assert!(applied.status.success(), "{target}: git apply");
+            let compile = run_in(
+                &tree,
+                "python3",
+                &["-c", "import compileall, sys; sys.exit(not compileall.compile_dir('src', quiet=1))"],
+                "",
+            );
+            assert!(
+                compile.status.success(),
+                "{target}: patched Python does not compile\n{}",
+                String::from_utf8_lossy(&compile.stdout)
+            );
+            let program = check_program(target);
+            if !program.is_empty() {
+                let checked = run_in(&tree, "python3", &["-c", program], "");
+                assert!(checked.status.success(), "{target}: {}", String::from_utf8_lossy(&checked.stderr));
+            }
+            if with_src {
+                // The same name cannot be added twice.
+                Test::new()
+                    .plugin_dir(&dir)
+                    .args(["maas", "patch", "mock", "--maas", target, "--maas-src", &src])
+                    .stderr_contains("power type name `pp_mock` is already in use in --maas-src")
+                    .status(Code::USAGE)
+                    .run();
+            }
+        }
+    }
+}
+
+#[test]
+fn a_tree_of_another_generation_is_refused() {
+    let dir = plugin_dir("wrongtree", &[("testplug_mock", "mock")]);
+    for (tree, target, why) in [
+        ("2.2", "3.6", "has no src/maasservicelayer/enums/power_drivers.py"),
+        ("3.6", "2.2", "has src/maasservicelayer/enums/power_drivers.py, which MAAS 2.2 does not"),
+        ("1.9", "1.8", "has no src/provisioningserver/power_schema.py"),
+    ] {
+        let src = fixture_tree(tree);
+        Test::new()
+            .plugin_dir(&dir)
+            .args(["maas", "patch", "mock", "--maas", target, "--maas-src"])
+            .arg_path(&src)
+            .stderr_contains("does not look like a MAAS")
+            .stderr_contains(why)
+            .status(Code::USAGE)
+            .run();
+    }
 }

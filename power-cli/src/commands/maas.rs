@@ -101,7 +101,7 @@ pub(crate) fn run(reg: &Registry, cmd: &MaasCommand) -> Result<u8> {
             }
             let original = |path: &str| -> Result<Original, String> {
                 match &tree {
-                    Some(tree) => Ok(Original { text: tree.read(path)?, first_line: 1 }),
+                    Some(tree) => Ok(Original::Whole(tree.read(path)?)),
                     None => anchors::fragment(t, path),
                 }
             };

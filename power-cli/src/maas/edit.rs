@@ -1,60 +1,22 @@
-//! `Edit`: one change an artifact makes to a MAAS tree — a new file, or lines inserted next to
-//! an anchor line found by structure (the line that opens a list, a class, a function). Snippets
-//! print edits for people; `patch.rs` applies them to file contents and diffs.
+//! `Edit`: one change an artifact makes to a MAAS tree — a new file, or lines added at a
+//! position found by structure (after the last constant of a class, before the bracket that
+//! closes a list, into a one-line list). Snippets print edits for people; `patch.rs` locates them
+//! in the real file (`--maas-src`) or at the `@@key@@` markers of a known fragment and diffs.
 
-/// Where inserted lines go relative to the anchor line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Place {
-    /// Right after the anchor line (e.g. after `power_drivers = [`).
-    After,
-    /// Right before the anchor line.
-    Before,
-}
-
-/// A line that marks an insertion point, matched on its trimmed text.
+/// Where an edit's lines go, found by the file's structure.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Anchor {
-    /// The trimmed text the anchor line starts with (e.g. `power_drivers = [`).
-    pub(crate) starts_with: String,
-    /// Only anchors after the first line that starts with this (e.g. `def get_power_types`).
-    pub(crate) within: Option<String>,
-    pub(crate) place: Place,
-}
-
-impl Anchor {
-    pub(crate) fn after(starts_with: &str) -> Self {
-        Self { starts_with: starts_with.to_owned(), within: None, place: Place::After }
-    }
-
-    pub(crate) fn before(starts_with: &str) -> Self {
-        Self { starts_with: starts_with.to_owned(), within: None, place: Place::Before }
-    }
-
-    #[must_use]
-    pub(crate) fn within(mut self, block: &str) -> Self {
-        self.within = Some(block.to_owned());
-        self
-    }
-
-    /// The index of the anchor line in `lines`, if present exactly once in its block.
-    pub(crate) fn find(&self, lines: &[&str]) -> Result<usize, String> {
-        let start = match &self.within {
-            Some(b) => lines
-                .iter()
-                .position(|l| l.trim_start().starts_with(b.as_str()))
-                .ok_or_else(|| format!("no line starting with `{b}`"))?,
-            None => 0,
-        };
-        let hits: Vec<usize> =
-            (start..lines.len()).filter(|&i| lines[i].trim().starts_with(&self.starts_with)).collect();
-        match hits.as_slice() {
-            [one] => Ok(*one),
-            [] => Err(format!("no line starting with `{}`", self.starts_with)),
-            // Inside a block, the first match is the one that belongs to it.
-            [first, ..] if self.within.is_some() => Ok(*first),
-            _ => Err(format!("{} lines start with `{}`; cannot tell where to insert", hits.len(), self.starts_with)),
-        }
-    }
+pub(crate) enum Position {
+    /// Right before the line that starts with this text.
+    Before(String),
+    /// Right before the line holding the bracket that closes the one opened on the line that
+    /// starts with this text (e.g. `power_drivers = [`).
+    BeforeClose(String),
+    /// Right after the last `NAME = ...` line directly inside the block whose header starts with
+    /// this text (e.g. `class POWER_TYPE`).
+    AfterLastAssignment(String),
+    /// Into the list opened on the line that starts with this text: a one-line list gets the item
+    /// before its `]`; a multi-line one gets an item line before its closing bracket.
+    IntoList(String),
 }
 
 /// One change to a MAAS source tree.
@@ -62,14 +24,27 @@ impl Anchor {
 pub(crate) enum Edit {
     /// A file that does not exist yet.
     NewFile { path: String, content: String },
-    /// Lines inserted at an anchor in an existing file.
+    /// Lines added to an existing file.
     Insert {
         path: String,
-        anchor: Anchor,
+        /// Names the position in known fragments (`@@key@@`).
+        key: &'static str,
+        position: Position,
+        /// Only look after the first line that starts with this (e.g. `def get_power_types`).
+        within: Option<&'static str>,
+        /// The lines (for `IntoList`: the one item, e.g. `'pp_dli'`).
         lines: Vec<String>,
-        /// What the lines are, for people ("the entry in JSON_POWER_TYPE_PARAMETERS").
+        /// What the lines are, for people.
         what: String,
     },
+}
+
+/// A located change: old lines `start..end` become `lines`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Change {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) lines: Vec<String>,
 }
 
 impl Edit {
@@ -83,39 +58,220 @@ impl Edit {
     pub(crate) fn describe(&self) -> String {
         match self {
             Self::NewFile { path, content } => format!("# New file {path}:\n{content}"),
-            Self::Insert { path, anchor, lines, what } => {
-                let place = match anchor.place {
-                    Place::After => "after",
-                    Place::Before => "before",
+            Self::Insert { path, position, within, lines, what, .. } => {
+                let place = match position {
+                    Position::Before(l) => format!("before the line `{l}`"),
+                    Position::BeforeClose(l) => format!("at the end of the bracket opened by `{l}`"),
+                    Position::AfterLastAssignment(l) => format!("after the last constant in `{l}`"),
+                    Position::IntoList(l) => format!("as an item of the list `{l}`"),
                 };
-                let within = anchor.within.as_ref().map(|w| format!(" (inside `{w}`)")).unwrap_or_default();
-                format!(
-                    "# In {path}, {what}: add {place} the line `{}`{within}:\n{}\n",
-                    anchor.starts_with,
-                    lines.join("\n")
-                )
+                let within = within.map(|w| format!(" (inside `{w}`)")).unwrap_or_default();
+                format!("# In {path}, {what}, {place}{within}:\n{}\n", lines.join("\n"))
             }
         }
     }
+
+    /// Where this insertion goes in `old` (a whole file), found by structure.
+    pub(crate) fn locate(&self, old: &[&str]) -> Result<Change, String> {
+        let Self::Insert { position, within, lines, .. } = self else { return Err("not an insertion".into()) };
+        let from = match within {
+            Some(w) => find(old, 0, w)?,
+            None => 0,
+        };
+        match position {
+            Position::Before(l) => {
+                Ok(Change { start: find(old, from, l)?, end: find(old, from, l)?, lines: lines.clone() })
+            }
+            Position::BeforeClose(l) => {
+                let open = find(old, from, l)?;
+                let close = closing_line(old, open)?;
+                Ok(with_comma(old, open, close, lines.clone()))
+            }
+            Position::AfterLastAssignment(l) => {
+                let header = find(old, from, l)?;
+                let last = last_assignment(old, header).ok_or_else(|| format!("no constant inside `{l}`"))?;
+                Ok(Change { start: last + 1, end: last + 1, lines: lines.clone() })
+            }
+            Position::IntoList(l) => {
+                let open = find(old, from, l)?;
+                match one_line_list(old[open], &lines.join(", ")) {
+                    Some(new) => Ok(Change { start: open, end: open + 1, lines: vec![new] }),
+                    None => {
+                        let close = closing_line(old, open)?;
+                        Ok(with_comma(old, open, close, self.fragment_lines()))
+                    }
+                }
+            }
+        }
+    }
+
+    /// The lines this insertion adds at a fragment marker (list items get their indentation).
+    pub(crate) fn fragment_lines(&self) -> Vec<String> {
+        match self {
+            Self::Insert { position: Position::IntoList(_), lines, .. } => {
+                lines.iter().map(|item| format!("    {item},")).collect()
+            }
+            Self::Insert { lines, .. } => lines.clone(),
+            Self::NewFile { .. } => Vec::new(),
+        }
+    }
+
+    /// The change applied to one line of a known fragment (for `IntoList` on a one-line list).
+    pub(crate) fn rewrite_line(&self, line: &str) -> Option<String> {
+        match self {
+            Self::Insert { position: Position::IntoList(_), lines, .. } if !lines.is_empty() => {
+                one_line_list(line, &lines.join(", "))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The index of the first line at or after `from` whose trimmed text starts with `prefix`.
+fn find(lines: &[&str], from: usize, prefix: &str) -> Result<usize, String> {
+    (from..lines.len())
+        .find(|&i| lines[i].trim().starts_with(prefix.trim()))
+        .ok_or_else(|| format!("no line starting with `{}`", prefix.trim()))
+}
+
+/// Bracket depth change of one line of Python, ignoring strings and comments.
+fn depth_delta(line: &str) -> i32 {
+    let mut depth = 0;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in line.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '#' => break,
+                '\'' | '"' => quote = Some(c),
+                '[' | '{' | '(' => depth += 1,
+                ']' | '}' | ')' => depth -= 1,
+                _ => {}
+            },
+        }
+    }
+    depth
+}
+
+/// The line on which the bracket opened on line `open` closes.
+fn closing_line(lines: &[&str], open: usize) -> Result<usize, String> {
+    let mut depth = 0;
+    for (i, line) in lines.iter().enumerate().skip(open) {
+        depth += depth_delta(line);
+        if depth <= 0 && i > open {
+            return Ok(i);
+        }
+    }
+    Err(format!("the bracket opened on line {} is never closed", open + 1))
+}
+
+/// Inserting `lines` before line `close`; adds a comma to the previous item if it lacks one.
+fn with_comma(old: &[&str], open: usize, close: usize, lines: Vec<String>) -> Change {
+    let prev = (open + 1..close).rev().find(|&i| !old[i].trim().is_empty() && !old[i].trim_start().starts_with('#'));
+    match prev {
+        Some(p) if !old[p].trim_end().ends_with(',') => {
+            let mut new = vec![format!("{},", old[p].trim_end())];
+            new.extend(old[p + 1..close].iter().map(|l| (*l).to_owned()));
+            new.extend(lines);
+            Change { start: p, end: close, lines: new }
+        }
+        _ => Change { start: close, end: close, lines },
+    }
+}
+
+/// `X = [a, b]` with `item` added before the `]`, if `line` is a whole one-line list.
+fn one_line_list(line: &str, item: &str) -> Option<String> {
+    let t = line.trim_end();
+    if !t.ends_with(']') || depth_delta(t) != 0 {
+        return None;
+    }
+    let body = &t[..t.len() - 1];
+    let empty = body.trim_end().ends_with('[');
+    Some(format!("{body}{}{item}]", if empty { "" } else { ", " }))
+}
+
+/// The last `NAME = ...` line directly inside the block starting at `header`.
+fn last_assignment(lines: &[&str], header: usize) -> Option<usize> {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let base = indent(lines[header]);
+    let mut body_indent = None;
+    let mut last = None;
+    for (i, l) in lines.iter().enumerate().skip(header + 1) {
+        if l.trim().is_empty() {
+            continue;
+        }
+        if indent(l) <= base {
+            break;
+        }
+        let bi = *body_indent.get_or_insert(indent(l));
+        let t = l.trim_start();
+        let is_assignment = indent(l) == bi
+            && t.split_once(" = ").is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        if is_assignment {
+            last = Some(i);
+        }
+    }
+    last
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn insert(position: Position, within: Option<&'static str>, lines: &[&str]) -> Edit {
+        Edit::Insert {
+            path: "f.py".into(),
+            key: "k",
+            position,
+            within,
+            lines: lines.iter().map(|s| (*s).to_owned()).collect(),
+            what: String::new(),
+        }
+    }
+
     #[test]
-    fn anchors_are_found_by_structure() {
-        let lines = [
-            "class A:",
-            "    X = 1",
+    fn positions_are_found_by_structure() {
+        let f = [
+            "class POWER_TYPE:",
+            "    \"\"\"Doc.\"\"\"",
+            "    DEFAULT = ''",
+            "",
+            "    DLI = 'dli'",
+            "",
             "def get_power_types():",
             "    return {",
-            "    }",
-            "def other():",
-            "    return {",
+            "        \"dli\": \"DLI [x]\",",
+            "        }",
+            "QUERY_POWER_TYPES = ['amt', 'ipmi']",
+            "L = [",
+            "    'a'",
+            "]",
         ];
-        assert_eq!(Anchor::after("return {").within("def get_power_types").find(&lines), Ok(3));
-        assert!(Anchor::after("return {").find(&lines).unwrap_err().contains("2 lines start with"));
-        assert!(Anchor::after("nothing = [").find(&lines).unwrap_err().contains("no line starting with `nothing = [`"));
+        let c = insert(Position::AfterLastAssignment("class POWER_TYPE".into()), None, &["    X = 'x'"])
+            .locate(&f)
+            .unwrap();
+        assert_eq!((c.start, c.end), (5, 5));
+        let c =
+            insert(Position::BeforeClose("return {".into()), Some("def get_power_types"), &["        \"x\": \"X\","])
+                .locate(&f)
+                .unwrap();
+        assert_eq!((c.start, c.end), (9, 9));
+        let c = insert(Position::IntoList("QUERY_POWER_TYPES = [".into()), None, &["'pp_x'"]).locate(&f).unwrap();
+        assert_eq!(c.lines, vec!["QUERY_POWER_TYPES = ['amt', 'ipmi', 'pp_x']"]);
+        let c = insert(Position::IntoList("L = [".into()), None, &["'pp_x'"]).locate(&f).unwrap();
+        assert_eq!((c.start, c.end, c.lines.clone()), (12, 13, vec!["    'a',".to_owned(), "    'pp_x',".to_owned()]));
+        assert!(insert(Position::Before("nothing".into()), None, &[])
+            .locate(&f)
+            .unwrap_err()
+            .contains("no line starting with `nothing`"));
     }
 }

@@ -44,7 +44,8 @@ pub(crate) fn fields(params: &[ParamSpec], target: MaasTarget) -> Vec<MaasField>
 }
 
 fn field(p: &ParamSpec, target: MaasTarget) -> MaasField {
-    let passwords = target.generation >= Generation::V1_9;
+    // `password` fields exist from 1.8; earlier releases coerce unknown types to `string`.
+    let passwords = target.generation != Generation::Trunk2014 && target.version >= (1, 8);
     let (field_type, choices) = match &p.kind {
         ParamKind::MacAddress => ("mac_address", vec![]),
         ParamKind::Choice { choices } => {
@@ -95,7 +96,8 @@ impl MaasField {
             if self.node_scope {
                 args.push("scope=SETTING_SCOPE.NODE".to_owned());
             }
-            if self.secret {
+            // `make_setting_field(secret=...)` exists from 3.3; earlier releases raise TypeError.
+            if self.secret && target.version >= (3, 3) {
                 args.push("secret=True".to_owned());
             }
             format!("make_setting_field({})", args.join(", "))
@@ -117,7 +119,9 @@ impl MaasField {
         });
         if target.generation >= Generation::V2_2 {
             v["scope"] = json!(if self.node_scope { "node" } else { "bmc" });
-            v["secret"] = json!(self.secret);
+            if target.version >= (3, 3) {
+                v["secret"] = json!(self.secret);
+            }
         }
         v
     }

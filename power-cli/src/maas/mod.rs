@@ -120,16 +120,22 @@ impl Ctx<'_> {
                 "fields": fields,
             }),
             Generation::V2_2 | Generation::V3_5 | Generation::V3_6 => {
+                // What PowerDriverRegistry.get_schema() emits for this release: chassis from
+                // 2.8, can_probe from 2.9 (never can_set_boot_order).
                 let mut v = json!({
                     "driver_type": "power",
                     "name": self.name.as_str(),
                     "description": self.label(),
-                    "chassis": self.info.chassis,
-                    "can_probe": false,
                     "queryable": self.queryable(),
                     "missing_packages": [],
                     "fields": fields,
                 });
+                if self.target.version >= (2, 8) {
+                    v["chassis"] = json!(self.info.chassis);
+                }
+                if self.target.version >= (2, 9) {
+                    v["can_probe"] = json!(false);
+                }
                 if let Some(field) = self.ip_field() {
                     v["ip_extractor"] = json!({ "field_name": field, "pattern": "^(?P<address>.+?)$" });
                 }

@@ -3,7 +3,7 @@
 //! through the Go agent and `maas-power`, which drops empty settings: the module treats missing
 //! ones as unset) and 3.6+ (plus a `PowerTypeEnum` member). Python 3.
 
-use super::edit::{Anchor, Edit};
+use super::edit::{Edit, Position};
 use super::python;
 use super::target::Generation;
 use super::Ctx;
@@ -26,7 +26,12 @@ pub(crate) fn module(c: &Ctx<'_>) -> Edit {
     let query = if c.queryable() {
         "        state = self._run(\"query\", context)\n        return state if state in (\"on\", \"off\") else \"unknown\""
     } else {
-        "        # The powerplug driver cannot read the state; MAAS knows this type is not queryable.\n        return \"unknown\""
+        "        # The powerplug driver cannot read the state: answer what this process last set, if anything.\n        return _LAST_STATE.get(_key(context), \"unknown\")"
+    };
+    let reset = if c.info.supports(power_core::PowerAction::Cycle) {
+        "        self._run(\"cycle\", context)\n        _LAST_STATE[_key(context)] = \"on\""
+    } else {
+        "        raise NotImplementedError()"
     };
     let extractor = ip_extractor(c);
     let pairs: Vec<String> =
@@ -49,7 +54,8 @@ pub(crate) fn module(c: &Ctx<'_>) -> Edit {
         .replace("@DESCRIPTION_LITERAL@", &python::string(&c.label()))
         .replace("@SETTINGS@", &settings.join("\n"))
         .replace("@IP_EXTRACTOR@", &extractor)
-        .replace("@QUERY_BODY@", query);
+        .replace("@QUERY_BODY@", query)
+        .replace("@RESET_BODY@", reset);
     Edit::NewFile { path: module_path(c), content }
 }
 
@@ -61,26 +67,33 @@ fn ip_extractor(c: &Ctx<'_>) -> String {
 /// The registration edits: `registry.py` (and `PowerTypeEnum` from 3.6).
 pub(crate) fn registration(c: &Ctx<'_>) -> Vec<Edit> {
     let module = c.name.as_str();
+    let registry = "src/provisioningserver/drivers/power/registry.py";
     let mut edits = vec![
         Edit::Insert {
-            path: "src/provisioningserver/drivers/power/registry.py".into(),
-            anchor: Anchor::before("power_drivers = ["),
+            path: registry.into(),
+            key: "import",
+            position: Position::Before("power_drivers = [".into()),
+            within: None,
             lines: vec![format!("from provisioningserver.drivers.power.{module} import {}", c.name.class())],
             what: "the import of the driver class".into(),
         },
         Edit::Insert {
-            path: "src/provisioningserver/drivers/power/registry.py".into(),
-            anchor: Anchor::after("power_drivers = ["),
+            path: registry.into(),
+            key: "entry",
+            position: Position::BeforeClose("power_drivers = [".into()),
+            within: None,
             lines: vec![format!("    {}(),", c.name.class())],
-            what: "an instance, first in power_drivers".into(),
+            what: "an instance, last in power_drivers".into(),
         },
     ];
     if c.target.generation >= Generation::V3_6 {
         edits.push(Edit::Insert {
             path: "src/maasservicelayer/enums/power_drivers.py".into(),
-            anchor: Anchor::after("class PowerTypeEnum"),
+            key: "enum",
+            position: Position::AfterLastAssignment("class PowerTypeEnum".into()),
+            within: None,
             lines: vec![format!("    {} = {}", c.name.constant(), python::string(module))],
-            what: "a member of PowerTypeEnum".into(),
+            what: "a member of PowerTypeEnum (the service layer and the v3 API reject other types)".into(),
         });
     }
     edits

@@ -39,6 +39,13 @@ ERRORS = {
     9: PowerToolError,
 }
 TIMEOUT = @TIMEOUT@
+# The state each set of parameters was last switched to, for drivers without a real query:
+# MAAS 3.5+'s maas-power queries right after every action and needs the state it just set.
+_LAST_STATE = {}
+
+
+def _key(context):
+    return repr(sorted((k, str(v)) for k, v in context.items() if v is not None and v != ""))
 
 
 def _find(program):
@@ -113,9 +120,14 @@ class @CLASS@(PowerDriver):
 
     def power_on(self, system_id, context):
         self._run("on", context)
+        _LAST_STATE[_key(context)] = "on"
 
     def power_off(self, system_id, context):
         self._run("off", context)
+        _LAST_STATE[_key(context)] = "off"
+
+    def power_reset(self, system_id, context):
+@RESET_BODY@
 
     def power_query(self, system_id, context):
 @QUERY_BODY@
