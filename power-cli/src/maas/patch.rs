@@ -24,6 +24,9 @@ pub(crate) enum Original {
     Fragment(Vec<Piece>),
 }
 
+/// One located piece of an edited file: its first line's number, its lines, the changes to it.
+type Located = (usize, Vec<String>, Vec<Change>);
+
 /// A diff of all `edits`. `original(path)` gives what each edited existing file holds.
 pub(crate) fn diff(edits: &[Edit], original: &dyn Fn(&str) -> Result<Original, String>) -> Result<String, String> {
     let mut out = String::new();
@@ -37,7 +40,7 @@ pub(crate) fn diff(edits: &[Edit], original: &dyn Fn(&str) -> Result<Original, S
     for (path, edits) in by_file {
         let merged = merge_list_items(&edits);
         let edits: Vec<&Edit> = merged.iter().collect();
-        let pieces: Vec<(usize, Vec<String>, Vec<Change>)> = match original(path)? {
+        let pieces: Vec<Located> = match original(path)? {
             Original::Whole(text) => {
                 let old: Vec<&str> = text.lines().collect();
                 let changes = edits
@@ -81,7 +84,7 @@ fn fragment_changes(
     path: &str,
     pieces: &[Piece],
     edits: &[&Edit],
-) -> Result<Vec<(usize, Vec<String>, Vec<Change>)>, String> {
+) -> Result<Vec<Located>, String> {
     let mut out = Vec::new();
     let mut used = vec![false; edits.len()];
     for piece in pieces {
