@@ -55,13 +55,12 @@ impl Ctx<'_> {
         v
     }
 
-    /// The MAAS field MAAS extracts the BMC's IP address from: the first host parameter whose
-    /// name ends in `address`.
+    /// The MAAS field MAAS extracts the BMC's IP address from: `power_address` when the driver
+    /// has it as a host (other addresses, such as wake-on-LAN's, are not a BMC's).
     pub(crate) fn ip_field(&self) -> Option<String> {
         self.info
-            .params
-            .iter()
-            .find(|p| matches!(p.kind, power_core::ParamKind::Host { .. }) && p.name.ends_with("address"))
+            .param_spec("power_address")
+            .filter(|p| matches!(p.kind, power_core::ParamKind::Host { .. }))
             .map(|p| fields::field_name(&p.name))
     }
 
