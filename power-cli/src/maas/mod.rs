@@ -64,6 +64,17 @@ impl Ctx<'_> {
             .map(|p| fields::field_name(&p.name))
     }
 
+    /// The driver's programs as a Python tuple of `(program, Debian package)` pairs.
+    pub(crate) fn programs_python(&self) -> String {
+        let pairs: Vec<String> = self
+            .info
+            .programs
+            .iter()
+            .map(|p| format!("({}, {})", python::string(&p.program), python::string(&p.debian_package)))
+            .collect();
+        format!("({}{})", pairs.join(", "), if pairs.is_empty() { "" } else { "," })
+    }
+
     /// The template's path in the tree (template generations).
     pub(crate) fn template_path(&self) -> String {
         format!("etc/maas/templates/power/{}.template", self.name.as_str())

@@ -113,12 +113,6 @@ fn schema_entry(c: &Ctx<'_>) -> Vec<String> {
 
 /// The 1.9 stub driver: it only names the type and reports missing packages; the template runs.
 fn stub_module(c: &Ctx<'_>) -> Edit {
-    let programs: Vec<String> = c
-        .info
-        .programs
-        .iter()
-        .map(|p| format!("({}, {})", python::string(&p.program), python::string(&p.debian_package)))
-        .collect();
     let content = include_str!("templates/stub_driver_1_9.py")
         .replace("@VERSION@", env!("CARGO_PKG_VERSION"))
         .replace("@NAME@", c.name.as_str())
@@ -126,6 +120,6 @@ fn stub_module(c: &Ctx<'_>) -> Edit {
         .replace("@CLASS@", &c.name.class())
         .replace("@NAME_LITERAL@", &python::string(c.name.as_str()))
         .replace("@DESCRIPTION_LITERAL@", &python::string(&c.label()))
-        .replace("@PROGRAMS@", &python::list(&programs));
+        .replace("@PROGRAMS@", &c.programs_python());
     Edit::NewFile { path: format!("src/provisioningserver/drivers/power/{}.py", c.name.as_str()), content }
 }

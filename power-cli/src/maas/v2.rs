@@ -16,13 +16,6 @@ pub(crate) fn module_path(c: &Ctx<'_>) -> String {
 /// The new driver module.
 pub(crate) fn module(c: &Ctx<'_>) -> Edit {
     let settings: Vec<String> = c.fields().iter().map(|f| format!("        {},", f.python(c.target))).collect();
-    let programs: Vec<String> = c
-        .info
-        .programs
-        .iter()
-        .map(|p| format!("({}, {})", python::string(&p.program), python::string(&p.debian_package)))
-        .collect();
-    let programs = if programs.is_empty() { "()".to_owned() } else { format!("({},)", programs.join(", ")) };
     let query = if c.queryable() {
         "        state = self._run(\"query\", context)\n        return state if state in (\"on\", \"off\") else \"unknown\""
     } else {
@@ -44,7 +37,7 @@ pub(crate) fn module(c: &Ctx<'_>) -> Edit {
         .replace("@DRIVER@", &c.info.name)
         .replace("@DESCRIPTION@", &c.info.description.replace('"', "'"))
         .replace("@DRIVER_LITERAL@", &python::string(&c.info.name))
-        .replace("@PROGRAMS@", &programs)
+        .replace("@PROGRAMS@", &c.programs_python())
         .replace("@FIELD_TO_PARAM@", &field_to_param)
         .replace("@TIMEOUT@", "120")
         .replace("@CLASS@", &c.name.class())
