@@ -58,33 +58,24 @@ fn every_failure_kind_has_its_exit_code() {
     };
     run("unreachable", Code::UNREACHABLE, "device unreachable: the mock device did not answer");
     run("device", Code::DEVICE_ERROR, "device error: the mock device reported an error");
-    Test::new()
-        .plugin_dir(&dir)
-        .args(["power", "off", "mock_pdu"])
-        .stderr_contains("driver `mock_pdu` does not support `off`: the mock PDU has no off switch (it supports: on)")
-        .status(Code::UNSUPPORTED_ACTION)
-        .run();
-    Test::new()
-        .plugin_dir(&dir)
-        .args(["power", "on", "mock_tool"])
-        .stderr_contains("needs `powerplug-no-such-tool` (install the Debian package `powerplug-no-such-package`)")
-        .status(Code::MISSING_PROGRAM)
-        .run();
-    Test::new()
-        .plugin_dir(&dir)
-        .args(["power", "on", "nosuch"])
-        .stderr_contains("no driver `nosuch`; available: mock, mock_pdu, mock_tool")
-        .status(Code::USAGE)
-        .run();
+    let refusals: [(&[&str], &str, u8); 4] = [
+        (
+            &["power", "off", "mock_pdu"],
+            "driver `mock_pdu` does not support `off`: the mock PDU has no off switch (it supports: on)",
+            Code::UNSUPPORTED_ACTION,
+        ),
+        (
+            &["power", "on", "mock_tool"],
+            "needs `powerplug-no-such-tool` (install the Debian package `powerplug-no-such-package`)",
+            Code::MISSING_PROGRAM,
+        ),
+        (&["power", "on", "nosuch"], "no driver `nosuch`; available: mock, mock_pdu, mock_tool", Code::USAGE),
+        (&["power", "on", "mock", "-p", "novalue"], "-p expects NAME=VALUE", Code::USAGE),
+    ];
+    for (args, text, code) in refusals {
+        Test::new().plugin_dir(&dir).args(args).stderr_contains(text).status(code).run();
+    }
     Test::new().plugin_dir(&dir).args(["power", "reset", "mock"]).status(Code::USAGE).run();
-    Test::new()
-        .plugin_dir(&dir)
-        .args(["power", "on", "mock"])
-        .arg_path("-p".as_ref())
-        .arg_path("novalue".as_ref())
-        .status(Code::USAGE)
-        .stderr_contains("-p expects NAME=VALUE")
-        .run();
 }
 
 #[test]

@@ -60,32 +60,24 @@ fn every_mac_notation_sends_the_exact_bytes_three_times() {
 
 #[test]
 fn repeat_and_secureon() {
-    let (l, port) = listener();
-    wol()
-        .args(["power", "on", "wol"])
-        .param("mac_address", "00:1b:21:3a:4b:cf")
-        .param("broadcast", "127.0.0.1")
-        .param("port", &port)
-        .param("repeat", "5")
-        .env("POWERPLUG_SECUREON", "0102.0304")
-        .status(Code::OK)
-        .run();
-    let got = packets(&l);
-    assert_eq!(got.len(), 5);
-    assert!(got.iter().all(|p| *p == expected(MAC, &[1, 2, 3, 4])));
-    let (l, port) = listener();
-    wol()
-        .args(["power", "on", "wol"])
-        .param("mac_address", "00:1b:21:3a:4b:cf")
-        .param("broadcast", "127.0.0.1")
-        .param("port", &port)
-        .param("repeat", "1")
-        .env("POWERPLUG_SECUREON", "a1:b2:c3:d4:e5:f6")
-        .status(Code::OK)
-        .run();
-    let got = packets(&l);
-    assert_eq!(got, vec![expected(MAC, &[0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6])]);
-    assert_eq!(decode(&got[0]).unwrap().secureon.unwrap().len(), 6);
+    let cases: [(&str, &str, &[u8]); 2] =
+        [("5", "0102.0304", &[1, 2, 3, 4]), ("1", "a1:b2:c3:d4:e5:f6", &[0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6])];
+    for (repeat, secureon, bytes) in cases {
+        let (l, port) = listener();
+        wol()
+            .args(["power", "on", "wol"])
+            .param("mac_address", "00:1b:21:3a:4b:cf")
+            .param("broadcast", "127.0.0.1")
+            .param("port", &port)
+            .param("repeat", repeat)
+            .env("POWERPLUG_SECUREON", secureon)
+            .status(Code::OK)
+            .run();
+        let got = packets(&l);
+        assert_eq!(got.len(), repeat.parse::<usize>().unwrap(), "{secureon}");
+        assert!(got.iter().all(|p| *p == expected(MAC, bytes)), "{secureon}");
+        assert_eq!(decode(&got[0]).unwrap().secureon.unwrap().len(), bytes.len());
+    }
 }
 
 #[test]
