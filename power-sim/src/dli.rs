@@ -6,8 +6,5 @@ pub struct DliArgs {}
 
 /// Runs the simulator until interrupted.
 pub fn run(_: &DliArgs, _events: &mut dyn FnMut(&str)) -> Result<(), crate::SimError> {
-    Err(crate::SimError::io(
-        "the DLI simulator",
-        std::io::Error::other("not built yet"),
-    ))
+    Err(crate::SimError::io("the DLI simulator", std::io::Error::other("not built yet")))
 }

@@ -25,9 +25,6 @@ pub struct SimError {
 impl SimError {
     /// An I/O failure while doing `what` (e.g. "cannot bind 127.0.0.1:9").
     pub fn io(what: impl Into<String>, source: std::io::Error) -> Self {
-        Self {
-            what: what.into(),
-            source,
-        }
+        Self { what: what.into(), source }
     }
 }

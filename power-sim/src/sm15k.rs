@@ -6,8 +6,5 @@ pub struct Sm15kArgs {}
 
 /// Runs the simulator until interrupted.
 pub fn run(_: &Sm15kArgs, _events: &mut dyn FnMut(&str)) -> Result<(), crate::SimError> {
-    Err(crate::SimError::io(
-        "the SM15000 simulator",
-        std::io::Error::other("not built yet"),
-    ))
+    Err(crate::SimError::io("the SM15000 simulator", std::io::Error::other("not built yet")))
 }

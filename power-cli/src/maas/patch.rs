@@ -80,11 +80,7 @@ fn merge_list_items(edits: &[&Edit]) -> Vec<Edit> {
 }
 
 /// Locates edits at the markers of known pieces.
-fn fragment_changes(
-    path: &str,
-    pieces: &[Piece],
-    edits: &[&Edit],
-) -> Result<Vec<Located>, String> {
+fn fragment_changes(path: &str, pieces: &[Piece], edits: &[&Edit]) -> Result<Vec<Located>, String> {
     let mut out = Vec::new();
     let mut used = vec![false; edits.len()];
     for piece in pieces {
