@@ -1,0 +1,71 @@
+//! The HTTP client the DLI driver uses: one blocking reqwest client per opened switch (timeouts,
+//! no redirects followed, TLS verification or a CA file), with transport errors mapped to the
+//! driver's error kinds. Credentials never go into URLs, so no URL carries a secret.
+
+use std::time::Duration;
+
+use plugin_sdk::DriverError;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+
+/// A reply: status, headers we need, body.
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) www_authenticate: Option<String>,
+    pub(crate) set_cookie: Vec<String>,
+    pub(crate) body: String,
+}
+
+/// TLS and timing options.
+pub(crate) struct HttpConfig {
+    pub(crate) timeout: Duration,
+    pub(crate) verify_tls: bool,
+    pub(crate) ca_file: Option<String>,
+}
+
+/// Builds the client.
+pub(crate) fn client(cfg: &HttpConfig) -> Result<Client, DriverError> {
+    let mut b = Client::builder()
+        .timeout(cfg.timeout)
+        .connect_timeout(cfg.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .danger_accept_invalid_certs(!cfg.verify_tls)
+        .user_agent(concat!("powerplug-dli/", env!("CARGO_PKG_VERSION")));
+    if let Some(path) = &cfg.ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| DriverError::invalid_parameter(format!("cannot read `ca_file` {path}: {e}")))?;
+        let cert = reqwest::Certificate::from_pem(&pem)
+            .map_err(|e| DriverError::invalid_parameter(format!("`ca_file` {path} is not a PEM certificate: {e}")))?;
+        b = b.add_root_certificate(cert);
+    }
+    b.build().map_err(|e| DriverError::device(format!("cannot set up the HTTP client: {e}")))
+}
+
+/// Sends `req`, mapping transport failures (`what` names the switch).
+pub(crate) fn send(req: RequestBuilder, what: &str, timeout: Duration) -> Result<Reply, DriverError> {
+    let resp: Response = req.send().map_err(|e| {
+        if e.is_timeout() {
+            DriverError::unreachable(format!("{what} did not answer within {} ms", timeout.as_millis()))
+        } else if e.is_connect() {
+            DriverError::unreachable(format!("could not connect to {what}: {}", root_cause(&e)))
+        } else {
+            DriverError::unreachable(format!("{what} broke off the exchange: {}", root_cause(&e)))
+        }
+    })?;
+    let status = resp.status().as_u16();
+    let header = |n: &str| resp.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let www_authenticate = header("www-authenticate");
+    let set_cookie =
+        resp.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect();
+    let body = resp
+        .text()
+        .map_err(|e| DriverError::unreachable(format!("{what} broke off its answer: {}", root_cause(&e))))?;
+    Ok(Reply { status, www_authenticate, set_cookie, body })
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}

@@ -1,0 +1,240 @@
+//! The Digital Loggers Web Power Switch simulator: the legacy CGI interface (HTTP Basic and the
+//! challenge login with its `DLILPC` cookie, `/outlet?N=ON|OFF|CCL`, `index.htm` with the
+//! `<!-- state=XX -->` bitmap and the 5-column outlet table) and the REST API (HTTP Digest with
+//! qop=auth, `X-CSRF` on writes, 0-based outlets, `all;`, `state`, `physical_state`, `cycle`),
+//! with fault injection. `powerplug simulate dli` runs it; the tests start it in-process.
+
+mod auth;
+mod http;
+mod legacy;
+mod rest;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use crate::SimError;
+
+/// Arguments of `powerplug simulate dli`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DliArgs {
+    /// Address to listen on.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub bind: IpAddr,
+    /// TCP port (0 picks a free one and prints it).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Number of outlets.
+    #[arg(long, default_value_t = 8)]
+    pub outlets: u8,
+    /// The admin user name.
+    #[arg(long, default_value = "admin")]
+    pub user: String,
+    /// The admin password (a test credential; real switches ship with 1234).
+    #[arg(long, default_value = "1234", env = "POWERPLUG_SIM_DLI_PASSWORD")]
+    pub password: String,
+    /// Serve the REST API (firmware 1.7+).
+    #[arg(long)]
+    pub rest: bool,
+    /// Refuse HTTP Basic on the legacy interface (newer firmware): only the challenge login works.
+    #[arg(long)]
+    pub no_basic: bool,
+    /// Delay of the CCL (cycle) action, in milliseconds.
+    #[arg(long, default_value_t = 500)]
+    pub cycle_ms: u64,
+    /// Fault: delay every answer by this many milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub delay_ms: u64,
+    /// Fault: answer every request with HTTP 500.
+    #[arg(long)]
+    pub fail_500: bool,
+    /// Fault: close every connection without answering.
+    #[arg(long)]
+    pub drop: bool,
+    /// Fault: answer every request with 401, whatever the credentials.
+    #[arg(long)]
+    pub always_401: bool,
+    /// Fault: serve a status page without the state comment or outlet table.
+    #[arg(long)]
+    pub malformed: bool,
+    /// Fault: accept outlet commands but never change state.
+    #[arg(long)]
+    pub stuck: bool,
+}
+
+impl Default for DliArgs {
+    fn default() -> Self {
+        Self {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            outlets: 8,
+            user: "admin".into(),
+            password: "1234".into(),
+            rest: false,
+            no_basic: false,
+            cycle_ms: 200,
+            delay_ms: 0,
+            fail_500: false,
+            drop: false,
+            always_401: false,
+            malformed: false,
+            stuck: false,
+        }
+    }
+}
+
+/// The switch's state, shared by the connection threads.
+pub(crate) struct Switch {
+    pub(crate) args: DliArgs,
+    pub(crate) outlets: Vec<bool>,
+    pub(crate) names: Vec<String>,
+    pub(crate) challenge: String,
+    pub(crate) sessions: Vec<String>,
+    pub(crate) nonces: Vec<String>,
+    pub(crate) log: Vec<String>,
+    counter: u64,
+}
+
+impl Switch {
+    /// A fresh random-looking token (challenges, cookies, nonces).
+    pub(crate) fn token(&mut self) -> String {
+        self.counter += 1;
+        let seed = format!("{:?}{}{}", std::time::SystemTime::now(), self.counter, std::process::id());
+        format!("{:x}", md5::compute(seed))[..16].to_owned()
+    }
+
+    /// Switches outlet `i` (0-based), honouring the `stuck` fault.
+    pub(crate) fn set(&mut self, i: usize, on: bool) {
+        if !self.args.stuck {
+            self.outlets[i] = on;
+        }
+    }
+
+    /// The `state=` bitmap: bit 0 is outlet 1.
+    pub(crate) fn bitmap(&self) -> u32 {
+        self.outlets.iter().enumerate().fold(0, |m, (i, on)| if *on { m | (1 << i) } else { m })
+    }
+}
+
+pub(crate) type Shared = Arc<Mutex<Switch>>;
+
+/// A running simulator; stops when dropped.
+pub struct DliSim {
+    addr: SocketAddr,
+    switch: Shared,
+    stop: Arc<AtomicBool>,
+}
+
+impl DliSim {
+    /// Starts a simulator with `args` (port 0 picks a free port).
+    pub fn start(args: DliArgs) -> Result<Self, SimError> {
+        let listener = TcpListener::bind((args.bind, args.port))
+            .map_err(|e| SimError::io(format!("cannot bind {}:{}", args.bind, args.port), e))?;
+        let addr = listener.local_addr().map_err(|e| SimError::io("no local address", e))?;
+        let n = usize::from(args.outlets);
+        let switch = Arc::new(Mutex::new(Switch {
+            args,
+            outlets: vec![false; n],
+            names: (1..=n).map(|i| format!("Outlet {i}")).collect(),
+            challenge: String::new(),
+            sessions: Vec::new(),
+            nonces: Vec::new(),
+            log: Vec::new(),
+            counter: 0,
+        }));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (sw, st) = (Arc::clone(&switch), Arc::clone(&stop));
+        thread::spawn(move || {
+            for conn in listener.incoming() {
+                if st.load(Ordering::Relaxed) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let sw = Arc::clone(&sw);
+                thread::spawn(move || serve(&sw, conn));
+            }
+        });
+        Ok(Self { addr, switch, stop })
+    }
+
+    /// The listening address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Outlet states, outlet 1 first.
+    pub fn outlets(&self) -> Vec<bool> {
+        self.switch.lock().map(|s| s.outlets.clone()).unwrap_or_default()
+    }
+
+    /// Sets outlet `n` (1-based) directly.
+    pub fn set_outlet(&self, n: usize, on: bool) {
+        if let Ok(mut s) = self.switch.lock() {
+            s.outlets[n - 1] = on;
+        }
+    }
+
+    /// One line per request served: `METHOD path?query (auth)`.
+    pub fn requests(&self) -> Vec<String> {
+        self.switch.lock().map(|s| s.log.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for DliSim {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = std::net::TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+    }
+}
+
+fn serve(sw: &Shared, conn: std::net::TcpStream) {
+    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
+    let Some(req) = http::read_request(&conn) else { return };
+    let args = match sw.lock() {
+        Ok(s) => s.args.clone(),
+        Err(_) => return,
+    };
+    if args.delay_ms > 0 {
+        thread::sleep(Duration::from_millis(args.delay_ms));
+    }
+    if args.drop {
+        return;
+    }
+    let resp = if args.fail_500 {
+        http::Response::html("<html><body>Internal error</body></html>").header("X-Fault", "500")
+    } else if req.path.starts_with("/restapi") {
+        rest::handle(sw, &req)
+    } else {
+        legacy::handle(sw, &req)
+    };
+    let resp = if args.fail_500 { http::Response { status: 500, ..resp } } else { resp };
+    if let Ok(mut s) = sw.lock() {
+        let q = if req.query.is_empty() { String::new() } else { format!("?{}", req.query) };
+        s.log.push(format!("{} {}{q} -> {}", req.method, req.path, resp.status));
+    }
+    http::write_response(&conn, &resp);
+}
+
+/// Runs the simulator for `powerplug simulate dli` until interrupted.
+pub fn run(args: &DliArgs, events: &mut dyn FnMut(&str)) -> Result<(), SimError> {
+    let sim = DliSim::start(args.clone())?;
+    events(&format!(
+        "DLI web power switch simulator on http://{} ({} outlets, user {}, legacy interface{}{})",
+        sim.addr(),
+        args.outlets,
+        args.user,
+        if args.no_basic { " with challenge login only" } else { " with Basic and challenge login" },
+        if args.rest { ", REST API with digest authentication" } else { "" }
+    ));
+    let mut seen = 0;
+    loop {
+        thread::sleep(Duration::from_millis(100));
+        let log = sim.requests();
+        for line in &log[seen..] {
+            events(line);
+        }
+        seen = log.len();
+    }
+}
