@@ -104,9 +104,12 @@ fn wrong_credentials_are_auth_failures_that_never_echo_the_password() {
     }
 }
 
+/// A simulator fault, extra parameters, the expected message and exit code.
+type Fault = (DliArgs, &'static [(&'static str, &'static str)], &'static str, u8);
+
 #[test]
 fn every_fault_has_its_exit_code() {
-    let cases: Vec<(DliArgs, &[(&str, &str)], &str, u8)> = vec![
+    let cases: Vec<Fault> = vec![
         (
             DliArgs { delay_ms: 1500, ..DliArgs::default() },
             &[("timeout_ms", "300")],

@@ -15,14 +15,15 @@ mod logging;
 mod registration;
 
 pub mod conformance;
+pub mod program;
 
 pub use driver::Driver;
 pub use registration::Registration;
 
 pub use log;
 pub use power_core::{
-    parse_hex_bytes, CallOutcome, Choice, DriverError, DriverErrorKind, DriverInfo, MacAddress, ParamKind, ParamSpec,
-    Params, PowerAction, PowerState, ProgramRequirement, Scope, Secret,
+    parse_hex_bytes, split_host_port, CallOutcome, Choice, DriverError, DriverErrorKind, DriverInfo, MacAddress,
+    ParamKind, ParamSpec, Params, PowerAction, PowerState, ProgramRequirement, Scope, Secret,
 };
 
 #[doc(hidden)]
