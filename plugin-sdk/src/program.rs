@@ -7,8 +7,9 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -95,18 +96,32 @@ fn capture(mut r: impl Read + Send + 'static, cap: usize) -> thread::JoinHandle<
     })
 }
 
-fn wait(child: &mut Child, timeout: Duration) -> Option<std::process::ExitStatus> {
-    let deadline = Instant::now() + timeout;
-    let mut pause = Duration::from_micros(200);
-    loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Some(status);
+/// Waits for `child` on its own thread, so the caller wakes the moment it exits; after
+/// `timeout` the child is killed (and the thread reaps it). `None` when it was killed.
+fn wait(mut child: Child, timeout: Duration) -> Option<std::process::ExitStatus> {
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    let waiter = thread::spawn(move || {
+        let _ = tx.send(child.wait().ok());
+    });
+    match rx.recv_timeout(timeout) {
+        Ok(status) => {
+            let _ = waiter.join();
+            status
         }
-        if Instant::now() >= deadline {
-            return None;
+        Err(_) => {
+            let pid = libc::pid_t::try_from(pid).unwrap_or(0);
+            if pid > 0 {
+                // SAFETY: kill(2) has no memory-safety preconditions. The pid is our own child,
+                // which the waiter thread has not reaped (it would have sent its status), so the
+                // pid still names that process.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                }
+            }
+            let _ = waiter.join(); // the waiter reaps it: no zombie
+            None
         }
-        thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(5));
     }
 }
 
@@ -127,11 +142,7 @@ pub fn run_program(call: &ProgramCall) -> Result<ProgramOutput, ProgramError> {
     let mut child = cmd.spawn().map_err(|source| ProgramError::Spawn { path: path.clone(), source })?;
     let out = child.stdout.take().map(|s| capture(s, call.max_output));
     let err = child.stderr.take().map(|s| capture(s, call.max_output));
-    let status = wait(&mut child, call.timeout);
-    if status.is_none() {
-        let _ = child.kill();
-        let _ = child.wait(); // reap: no zombie
-    }
+    let status = wait(child, call.timeout);
     let stdout = out.and_then(|h| h.join().ok()).unwrap_or_default();
     let stderr = err.and_then(|h| h.join().ok()).unwrap_or_default();
     match status {
@@ -156,7 +167,7 @@ mod tests {
     fn a_hanging_child_is_killed_and_reaped() {
         let mut call = ProgramCall::new("sleep", ["30"]);
         call.timeout = Duration::from_millis(200);
-        let t = Instant::now();
+        let t = std::time::Instant::now();
         let e = run_program(&call).unwrap_err();
         assert!(matches!(e, ProgramError::TimedOut { .. }), "{e}");
         assert!(t.elapsed() < Duration::from_secs(5));

@@ -30,14 +30,12 @@ where
     };
     crate::logging::init(if cli.quiet { 0 } else { cli.verbose }, cli.quiet);
     output::set_quiet(cli.quiet);
-    let registry = || {
-        let search = discover::search_path(&cli.plugin_dirs, !cli.no_default_plugin_dirs);
-        Registry::load(&search)
-    };
+    let search = || discover::search_path(&cli.plugin_dirs, !cli.no_default_plugin_dirs);
+    let registry = || Registry::load(&search());
     match &cli.command {
         Command::Drivers(DriversCommand::List { json }) => commands::drivers::list(&registry(), *json),
         Command::Drivers(DriversCommand::Show { driver, json }) => commands::drivers::show(&registry(), driver, *json),
-        Command::Power(args) => commands::power::run(&registry(), args),
+        Command::Power(args) => commands::power::run(&Registry::load_for(&search(), &args.driver), args),
         Command::Plugin(PluginCommand::Check { file }) => commands::plugin::check(file),
         Command::Simulate(sim) => simulate(sim),
         Command::Maas(cmd) => commands::maas::run(&registry(), cmd),
