@@ -457,3 +457,60 @@ fn a_tree_of_another_generation_is_refused() {
             .run();
     }
 }
+
+#[test]
+fn dli_native_template_switches_and_queries_the_simulator() {
+    use power_sim::dli::{DliArgs, DliSim};
+    require_program("curl");
+    let dli = build_dir().join("libpowerplug_dli.so");
+    let template = emit(&dli, &["template", "dli", "--maas", "1.8"]);
+    // A password full of shell and curl-config syntax must arrive intact and run nothing.
+    let password = "p\"a's$(touch PWNED)`x`\\;*";
+    let sim = DliSim::start(DliArgs { password: password.into(), outlets: 8, ..DliArgs::default() }).unwrap();
+    let cwd = scratch("dlinative");
+    let ctx = |change: &str, outlet: u32| json!({"power_change": change, "power_address": sim.addr().to_string(), "power_user": "admin", "power_pass": password, "outlet_id": outlet});
+    for (change, outlet) in [("on", 8), ("on", 1)] {
+        let out = run_sh(&render(&template, &ctx(change, outlet)), &cwd, &dli);
+        assert!(out.status.success(), "{change}: {out:?}");
+    }
+    assert_eq!(sim.outlets(), [true, false, false, false, false, false, false, true]);
+    // state=81: MAAS's own template read this hex as decimal and got outlets 1, 5, 7.
+    for (outlet, want) in [(8, "on"), (1, "on"), (5, "off"), (7, "off")] {
+        let q = run_sh(&render(&template, &ctx("query", outlet)), &cwd, &dli);
+        assert_eq!(String::from_utf8_lossy(&q.stdout).trim(), want, "outlet {outlet}: {q:?}");
+    }
+    let out = run_sh(&render(&template, &ctx("off", 8)), &cwd, &dli);
+    assert!(out.status.success(), "{out:?}");
+    assert!(!sim.outlets()[7]);
+    let mut wrong = ctx("on", 2);
+    wrong["power_pass"] = json!("nope");
+    assert!(!run_sh(&render(&template, &wrong), &cwd, &dli).status.success());
+    assert!(fs::read_dir(&cwd).unwrap().next().is_none(), "a parameter value ran a command");
+}
+
+#[test]
+fn sm15k_templates_send_the_oem_bytes() {
+    use power_sim::sm15k::{Sm15kArgs, Sm15kSim};
+    require_program("ipmitool");
+    let sm = build_dir().join("libpowerplug_sm15k.so");
+    let sim = Sm15kSim::start(&Sm15kArgs::default()).unwrap();
+    let cwd = scratch("smnative");
+    for style in ["native", "delegate"] {
+        let template = emit(&sm, &["template", "sm15k", "--maas", "1.9", "--style", style]);
+        assert!(template.contains("pp_system_id"), "{style}: the server number is MAAS field pp_system_id");
+        let ctx = |change: &str| {
+            json!({"power_change": change, "power_address": format!("127.0.0.1:{}", sim.port()), "power_user": "admin",
+                   "power_pass": "admin", "pp_system_id": "09/0", "system_id": "node-abc123"})
+        };
+        for change in ["on", "off"] {
+            let out = run_sh(&render(&template, &ctx(change)), &cwd, &sm);
+            assert!(out.status.success(), "{style} {change}: {out:?}");
+        }
+        let q = run_sh(&render(&template, &ctx("query")), &cwd, &sm);
+        assert_eq!(q.status.code(), Some(1), "{style}: no guessing");
+    }
+    let got: Vec<Vec<u8>> = sim.received().into_iter().map(|r| r.data).collect();
+    let on = vec![0x00, 0x7d, 0xab, 1, 0, 9];
+    let off = vec![0x00, 0x7d, 0xab, 6, 0, 9];
+    assert_eq!(got, [on.clone(), off.clone(), on, off]);
+}

@@ -174,6 +174,7 @@ impl plugin_sdk::Driver for Dli {
             .actions(PowerAction::ALL)
             .real_query()
             .chassis()
+            .extra_text("maas.native_template", include_str!("maas-native.template"))
             .param(
                 ParamSpec::new("power_address", "Switch address", ParamKind::host(true, true))
                     .required()

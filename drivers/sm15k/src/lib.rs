@@ -67,6 +67,7 @@ impl plugin_sdk::Driver for Sm15k {
         )
         .actions(PowerAction::ALL)
         .chassis()
+        .extra_text("maas.native_template", include_str!("maas-native.template"))
         .program(ProgramRequirement::new("ipmitool", "ipmitool", "sends the SeaMicro OEM power command over IPMI LAN"))
         .param(
             ParamSpec::new("power_address", "Chassis IPMI address", ParamKind::host(true, false))

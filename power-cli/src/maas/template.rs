@@ -40,8 +40,13 @@ fn header_vars(text: &str, info: &DriverInfo, type_name: &str, target: MaasTarge
         .replace("@TARGET@", &target.label())
 }
 
+/// The native template with its placeholders filled; `@FIELD:<param>@` becomes the MAAS field
+/// name of powerplug parameter `<param>` (e.g. `system_id` is the field `pp_system_id`).
 fn fill_native(native: &str, info: &DriverInfo, type_name: &str, target: MaasTarget) -> String {
     let mut out = header_vars(native, info, type_name, target);
+    for p in &info.params {
+        out = out.replace(&format!("@FIELD:{}@", p.name), &super::fields::field_name(&p.name));
+    }
     if !out.ends_with('\n') {
         out.push('\n');
     }
