@@ -24,3 +24,6 @@ mod example_driver;
 
 /// MAAS templates, snippets and patches: Tempita, sh, Python, JSON schemas.
 mod maas;
+
+/// Snapshots of every MAAS artifact per driver and target.
+mod maas_snapshots;
