@@ -28,6 +28,11 @@ pub(crate) struct Cli {
     #[arg(long, global = true)]
     pub(crate) no_default_plugin_dirs: bool,
 
+    /// The inventory of devices and nodes (default: POWERPLUG_INVENTORY, else
+    /// /etc/powerplug/inventory.toml).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub(crate) inventory: Option<PathBuf>,
+
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -48,6 +53,58 @@ pub(crate) enum Command {
     /// Run a device simulator on loopback, to dry-run a setup without hardware.
     #[command(subcommand)]
     Simulate(SimulateCommand),
+    /// Check the inventory of devices and nodes.
+    #[command(subcommand)]
+    Inventory(InventoryCommand),
+    /// Serve the inventory's nodes to MAAS's `webhook` power type (the MAAS 3.x bridge).
+    Serve(ServeArgs),
+    /// Internal: run one plugin's calls for `serve` (stdin/stdout protocol).
+    #[command(hide = true, name = "__worker")]
+    Worker {
+        /// The plugin file.
+        plugin: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum InventoryCommand {
+    /// Load and validate the inventory; list its nodes (driver, device, actions, query).
+    Check {
+        /// The inventory file (default: --inventory, POWERPLUG_INVENTORY, /etc/powerplug/inventory.toml).
+        file: Option<PathBuf>,
+        /// Machine-readable JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, value_name = "ADDR:PORT", default_value = power_serve::DEFAULT_LISTEN)]
+    pub(crate) listen: std::net::SocketAddr,
+    /// Bearer tokens MAAS may send (`power_token`), one per line. Also POWERPLUG_SERVE_TOKEN.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) token_file: Option<PathBuf>,
+    /// Basic users MAAS may send (`power_user`/`power_pass`), `user:password` lines.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) basic_file: Option<PathBuf>,
+    /// Serve without credentials: only on a loopback address.
+    #[arg(long)]
+    pub(crate) no_auth: bool,
+    /// The deadline of one driver call, in seconds (nodes and devices may override it with
+    /// `call_timeout`).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub(crate) call_timeout: u64,
+    /// After SIGTERM or SIGINT, how long in-flight requests may finish, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub(crate) grace: u64,
+    /// PEM certificate chain: serve HTTPS (with --tls-key).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub(crate) tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub(crate) tls_key: Option<PathBuf>,
 }
 
 /// Options every `maas` subcommand shares.
@@ -103,6 +160,30 @@ pub(crate) enum MaasCommand {
         #[arg(long, value_enum, default_value = "native")]
         style: crate::maas::template::Style,
     },
+    /// MAAS CLI commands that point machines at `powerplug serve` (MAAS 3.x, no patching).
+    Webhook {
+        /// Inventory nodes (see also --all).
+        nodes: Vec<String>,
+        /// Every node of the inventory.
+        #[arg(long)]
+        all: bool,
+        /// The bridge's base URL as MAAS reaches it, e.g. http://10.0.0.2:8571.
+        #[arg(long, value_name = "BASE_URL")]
+        url: String,
+        /// MAAS's system id of the machine (one node only; otherwise the inventory's
+        /// `maas_system_id`, else a placeholder).
+        #[arg(long, value_name = "ID")]
+        system_id: Option<String>,
+        /// Print the first token of --token-file / POWERPLUG_SERVE_TOKEN instead of a placeholder.
+        #[arg(long)]
+        show_token: bool,
+        /// The bridge's token file (for --show-token).
+        #[arg(long, value_name = "FILE")]
+        token_file: Option<PathBuf>,
+        /// Use Basic credentials (MAAS power_user/power_pass) instead of a token.
+        #[arg(long, value_name = "USER")]
+        basic_user: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -155,8 +236,15 @@ pub(crate) enum ActionArg {
 pub(crate) struct PowerArgs {
     /// What to do. `query` prints exactly `on`, `off` or `unknown`.
     pub(crate) action: ActionArg,
-    /// The driver (see `powerplug drivers list`).
-    pub(crate) driver: String,
+    /// The driver (see `powerplug drivers list`); or give --node.
+    #[arg(required_unless_present = "node", conflicts_with = "node")]
+    pub(crate) driver: Option<String>,
+    /// An inventory node: its driver and parameters come from the inventory.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["params", "params_file"])]
+    pub(crate) node: Option<String>,
+    /// Give up on the driver call after this many seconds (exit 5).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub(crate) timeout: u64,
     /// A driver parameter (repeatable). Also read from POWERPLUG_<NAME> in the environment;
     /// prefer that (or --params-file) for secrets.
     #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]

@@ -13,7 +13,6 @@
 mod cli;
 mod commands;
 mod error;
-mod host;
 mod logging;
 mod maas;
 mod output;

@@ -2,11 +2,7 @@
 //! log records, and redaction of known secret values from everything those records and driver
 //! errors carry. Secrets are registered once validated parameters exist.
 
-use std::sync::{Mutex, OnceLock};
-
 use power_core::{abi, LogLevel};
-
-static SECRETS: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
 
 /// Installs the subscriber and the plugin log bridge (once per process).
 pub(crate) fn init(verbosity: u8, quiet: bool) {
@@ -27,29 +23,7 @@ pub(crate) fn init(verbosity: u8, quiet: bool) {
     abi::set_host_logger(from_plugin);
 }
 
-/// Remembers a secret value so that it is masked in logs and error messages.
-pub(crate) fn register_secret(value: &str) {
-    // Very short values would mask ordinary words; they are still never logged by us.
-    if value.len() >= 3 {
-        let m = SECRETS.get_or_init(|| Mutex::new(Vec::new()));
-        if let Ok(mut v) = m.lock() {
-            v.push(value.to_owned());
-        }
-    }
-}
-
-/// `text` with every registered secret replaced by `***`.
-pub(crate) fn redact(text: &str) -> String {
-    let mut out = text.to_owned();
-    if let Some(m) = SECRETS.get() {
-        if let Ok(v) = m.lock() {
-            for s in v.iter() {
-                out = out.replace(s.as_str(), "***");
-            }
-        }
-    }
-    out
-}
+pub(crate) use power_host::redact::{redact, register_secret};
 
 fn from_plugin(level: LogLevel, target: &str, message: &str) {
     let message = redact(message);

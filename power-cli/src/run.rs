@@ -8,12 +8,12 @@ use anyhow::Result;
 use clap::Parser;
 use power_core::PowerplugExitCode;
 
-use crate::cli::{Cli, Command, DriversCommand, PluginCommand, SimulateCommand};
+use crate::cli::{Cli, Command, DriversCommand, InventoryCommand, PluginCommand, SimulateCommand};
 use crate::commands;
 use crate::error::CliError;
-use crate::host::discover;
-use crate::host::registry::Registry;
 use crate::output;
+use power_host::discover;
+use power_host::registry::Registry;
 
 /// Runs `powerplug` with `args` (the first is the program name); returns the exit code.
 pub fn run<I, T>(args: I) -> Result<u8>
@@ -28,17 +28,28 @@ where
             return Ok(if e.use_stderr() { PowerplugExitCode::USAGE } else { PowerplugExitCode::OK });
         }
     };
-    crate::logging::init(if cli.quiet { 0 } else { cli.verbose }, cli.quiet);
+    if let Command::Worker { plugin } = &cli.command {
+        // The worker forwards plugin logs over its protocol; it installs no subscriber.
+        return commands::serve::worker(plugin, cli.verbose);
+    }
+    // serve logs one line per request at its default level.
+    let boost = u8::from(matches!(cli.command, Command::Serve(_)));
+    crate::logging::init(if cli.quiet { 0 } else { cli.verbose + boost }, cli.quiet);
     output::set_quiet(cli.quiet);
     let search = || discover::search_path(&cli.plugin_dirs, !cli.no_default_plugin_dirs);
     let registry = || Registry::load(&search());
     match &cli.command {
         Command::Drivers(DriversCommand::List { json }) => commands::drivers::list(&registry(), *json),
         Command::Drivers(DriversCommand::Show { driver, json }) => commands::drivers::show(&registry(), driver, *json),
-        Command::Power(args) => commands::power::run(&Registry::load_for(&search(), &args.driver), args),
+        Command::Power(args) => commands::power::run(&search(), cli.inventory.as_deref(), args),
         Command::Plugin(PluginCommand::Check { file }) => commands::plugin::check(file),
         Command::Simulate(sim) => simulate(sim),
-        Command::Maas(cmd) => commands::maas::run(&registry(), cmd),
+        Command::Maas(cmd) => commands::maas::run(&registry(), cli.inventory.as_deref(), cmd),
+        Command::Inventory(InventoryCommand::Check { file, json }) => {
+            commands::inventory::check(&registry(), file.as_deref().or(cli.inventory.as_deref()), *json)
+        }
+        Command::Serve(args) => commands::serve::run(&search(), cli.inventory.as_deref(), args, cli.verbose),
+        Command::Worker { .. } => Ok(PowerplugExitCode::FAILURE),
     }
 }
 

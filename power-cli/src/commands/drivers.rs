@@ -6,8 +6,8 @@ use power_core::{DriverInfo, PowerAction, PowerplugExitCode};
 use serde_json::json;
 
 use crate::error::CliError;
-use crate::host::registry::{Problem, Registry};
 use crate::output;
+use power_host::registry::{Problem, Registry};
 
 fn warn_problems(problems: &[Problem]) {
     for p in problems {

@@ -7,13 +7,13 @@ use power_core::PowerplugExitCode;
 
 use crate::cli::{MaasArgs, MaasCommand};
 use crate::error::CliError;
-use crate::host::registry::Registry;
 use crate::maas::naming::TypeName;
 use crate::maas::patch::{self, Original};
 use crate::maas::target::MaasTarget;
 use crate::maas::tree::Tree;
-use crate::maas::{anchors, Ctx};
+use crate::maas::{anchors, webhook, Ctx};
 use crate::output;
+use power_host::registry::Registry;
 
 fn target(args: &MaasArgs) -> Result<MaasTarget, CliError> {
     args.target.parse().map_err(|e: crate::maas::target::UnknownTarget| CliError::usage(e.to_string()))
@@ -25,9 +25,83 @@ fn ctx<'a>(reg: &'a Registry, driver: &str, args: &MaasArgs, name: Option<&str>)
     Ok(Ctx { info: entry.info, target: target(args)?, name })
 }
 
+/// `maas webhook`: one MAAS CLI command per node.
+#[allow(clippy::too_many_arguments)]
+fn webhook(
+    reg: &Registry,
+    inventory: Option<&std::path::Path>,
+    nodes: &[String],
+    all: bool,
+    url: &str,
+    system_id: Option<&str>,
+    show_token: bool,
+    token_file: Option<&std::path::Path>,
+    basic_user: Option<&str>,
+) -> Result<u8> {
+    let env = |k: &str| std::env::var(k).ok();
+    let base = webhook::base_url(url).map_err(CliError::usage)?;
+    let path = power_host::inventory::resolve_path(inventory, env);
+    let inv = power_host::inventory::Inventory::load(&path, |d| reg.driver(d).map(|e| e.info), env)
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    let names: Vec<&str> =
+        if all { inv.nodes.keys().map(String::as_str).collect() } else { nodes.iter().map(String::as_str).collect() };
+    if names.is_empty() {
+        return Err(CliError::usage("name one or more inventory nodes, or --all").into());
+    }
+    if system_id.is_some() && names.len() > 1 {
+        return Err(CliError::usage(
+            "--system-id applies to one node; give `maas_system_id` in the inventory for several",
+        )
+        .into());
+    }
+    let creds = if show_token {
+        Some(
+            power_serve::Credentials::load(token_file, None, env("POWERPLUG_SERVE_TOKEN").as_deref())
+                .map_err(CliError::usage)?,
+        )
+    } else {
+        None
+    };
+    let token = match &creds {
+        Some(c) => Some(
+            c.first_token()
+                .ok_or_else(|| CliError::usage("--show-token needs --token-file FILE or POWERPLUG_SERVE_TOKEN"))?,
+        ),
+        None => None,
+    };
+    let auth = match basic_user {
+        Some(u) => webhook::Auth::Basic(u),
+        None => webhook::Auth::Token(token),
+    };
+    for (i, name) in names.iter().enumerate() {
+        let node = inv
+            .nodes
+            .get(*name)
+            .ok_or_else(|| CliError::usage(format!("inventory {}: no node `{name}`", inv.path.display())))?;
+        if i > 0 {
+            output::line("");
+        }
+        output::raw(&webhook::command(node, &base, system_id, &auth));
+    }
+    Ok(PowerplugExitCode::OK)
+}
+
 /// Runs the command.
-pub(crate) fn run(reg: &Registry, cmd: &MaasCommand) -> Result<u8> {
+pub(crate) fn run(reg: &Registry, inventory: Option<&std::path::Path>, cmd: &MaasCommand) -> Result<u8> {
     match cmd {
+        MaasCommand::Webhook { nodes, all, url, system_id, show_token, token_file, basic_user } => {
+            return webhook(
+                reg,
+                inventory,
+                nodes,
+                *all,
+                url,
+                system_id.as_deref(),
+                *show_token,
+                token_file.as_deref(),
+                basic_user.as_deref(),
+            );
+        }
         MaasCommand::Template { driver, maas, style } => {
             let c = ctx(reg, driver, maas, maas.name.as_deref())?;
             let text = c.template(*style).map_err(CliError::usage)?;

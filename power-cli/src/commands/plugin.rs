@@ -9,13 +9,17 @@ use power_core::conformance::static_checks;
 use power_core::PowerplugExitCode;
 
 use crate::error::CliError;
-use crate::host::load;
 use crate::output;
+use power_host::load;
 
 /// Runs the command.
 pub(crate) fn check(file: &Path) -> Result<u8> {
     let plugin = load::load(file).map_err(|e| CliError::new(PowerplugExitCode::PLUGIN_LOAD_FAILED, e.to_string()))?;
-    output::line(&format!("PASS  loads: {} (ABI epoch {})", file.display(), plugin.module.abi_epoch()));
+    output::line(&format!(
+        "PASS  loads: {} (ABI epoch {})",
+        file.display(),
+        plugin.module.map_or(0, |m| m.abi_epoch())
+    ));
     let names: Vec<&str> = plugin.description.drivers.iter().map(|d| d.name.as_str()).collect();
     output::line(&format!(
         "PASS  describes {} driver(s): {} (plugin-sdk {}, power-core {})",

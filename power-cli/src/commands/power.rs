@@ -5,10 +5,16 @@
 use anyhow::Result;
 use power_core::{CallOutcome, DriverError, Params, PowerAction, PowerplugExitCode, ProgramRequirement};
 
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
 use crate::cli::{ActionArg, PowerArgs};
 use crate::error::CliError;
-use crate::host::registry::Registry;
 use crate::{logging, output};
+use power_host::deadline;
+use power_host::discover::Origin;
+use power_host::inventory::{self, RawInventory};
+use power_host::registry::Registry;
 
 fn action(a: ActionArg) -> PowerAction {
     match a {
@@ -28,33 +34,70 @@ pub(crate) fn missing_program_error(driver: &str, missing: &[&ProgramRequirement
     DriverError::missing_program(format!("driver `{driver}` needs {}, not found on PATH", list.join(" and "))).into()
 }
 
-/// Runs the command.
-pub(crate) fn run(reg: &Registry, args: &PowerArgs) -> Result<u8> {
+/// Runs the command: the driver and parameters from the command line, or a node's from the
+/// inventory; the call ends at the `--timeout` deadline.
+pub(crate) fn run(search: &[(PathBuf, Origin)], inventory: Option<&Path>, args: &PowerArgs) -> Result<u8> {
     let act = action(args.action);
-    let entry = reg.driver(&args.driver).ok_or_else(|| super::drivers::not_found(reg, &args.driver))?;
+    let env = |k: &str| std::env::var(k).ok();
+    let node = match &args.node {
+        Some(name) => {
+            let path = inventory::resolve_path(inventory, env);
+            let raw = RawInventory::read(&path).map_err(|e| CliError::usage(e.to_string()))?;
+            Some((raw, name.as_str()))
+        }
+        None => None,
+    };
+    let driver_name = match (&node, &args.driver) {
+        (Some((raw, name)), _) => raw.driver_of(name).unwrap_or_default().to_owned(),
+        (None, Some(d)) => d.clone(),
+        (None, None) => return Err(CliError::usage("give a driver or --node NAME").into()),
+    };
+    let reg = Registry::load_for(search, &driver_name);
+    let params = match &node {
+        Some((raw, name)) => {
+            let n =
+                raw.node(name, |d| reg.driver(d).map(|e| e.info), env).map_err(|e| CliError::usage(e.to_string()))?;
+            for s in &n.secrets {
+                logging::register_secret(s);
+            }
+            n.params
+        }
+        None => {
+            let entry = reg.driver(&driver_name).ok_or_else(|| super::drivers::not_found(&reg, &driver_name))?;
+            let info = entry.info;
+            let (raw, warnings) = crate::params_input::gather(info, &args.params, args.params_file.as_deref(), env)?;
+            for p in info.params.iter().filter(|p| p.secret) {
+                if let Some(v) = raw.get(&p.name) {
+                    logging::register_secret(v);
+                }
+            }
+            for w in warnings {
+                output::warning(&w);
+            }
+            Params::validate(&info.params, &raw).map_err(|e| CliError::usage(format!("driver `{}`: {e}", info.name)))?
+        }
+    };
+    let entry = reg.driver(&driver_name).ok_or_else(|| super::drivers::not_found(&reg, &driver_name))?;
     let info = entry.info;
     if !info.supports(act) {
         return Err(CliError::from(DriverError::unsupported(info.refusal(act))).into());
     }
-    let (raw, warnings) =
-        crate::params_input::gather(info, &args.params, args.params_file.as_deref(), |k| std::env::var(k).ok())?;
-    for p in info.params.iter().filter(|p| p.secret) {
-        if let Some(v) = raw.get(&p.name) {
-            logging::register_secret(v);
-        }
-    }
-    for w in warnings {
-        output::warning(&w);
-    }
-    let params =
-        Params::validate(&info.params, &raw).map_err(|e| CliError::usage(format!("driver `{}`: {e}", info.name)))?;
     let missing = super::drivers::missing_programs(info);
     if !missing.is_empty() {
         return Err(missing_program_error(&info.name, &missing).into());
     }
     tracing::info!(driver = %info.name, plugin = %entry.path().display(), "running {act}");
-    let driver = entry.open(&params).map_err(redacted)?;
-    let reply = driver.call(act.as_str(), "{}").map_err(redacted)?;
+    let module =
+        entry.plugin.module.ok_or_else(|| CliError::new(PowerplugExitCode::PLUGIN_LOAD_FAILED, "plugin not loaded"))?;
+    let (name, wire) = (info.name.clone(), params.to_wire());
+    let call = move || module.open(&name, &wire).and_then(|d| d.call(act.as_str(), "{}"));
+    let reply = deadline::run_with_deadline(Duration::from_secs(args.timeout), call).ok_or_else(|| {
+        CliError::new(
+            PowerplugExitCode::UNREACHABLE,
+            format!("driver `{}` did not finish `{act}` within {} s (--timeout); giving up", info.name, args.timeout),
+        )
+    })?;
+    let reply = reply.map_err(redacted)?;
     let outcome: CallOutcome = serde_json::from_str(&reply).map_err(|e| {
         CliError::new(PowerplugExitCode::PLUGIN_FAULT, format!("driver `{}` answered malformed JSON: {e}", info.name))
     })?;

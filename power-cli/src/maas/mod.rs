@@ -16,6 +16,7 @@ pub(crate) mod template;
 pub(crate) mod tree;
 pub(crate) mod v1;
 pub(crate) mod v2;
+pub(crate) mod webhook;
 
 use power_core::{DriverInfo, PowerAction};
 use serde_json::{json, Value};

@@ -9,15 +9,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The system-wide plugin directory.
-pub(crate) const SYSTEM_DIR: &str = "/usr/lib/powerplug/plugins";
+pub const SYSTEM_DIR: &str = "/usr/lib/powerplug/plugins";
 
 /// The environment variable with extra plugin directories (colon-separated).
-pub(crate) const PATH_VAR: &str = "POWERPLUG_PLUGIN_PATH";
+pub const PATH_VAR: &str = "POWERPLUG_PLUGIN_PATH";
 
 /// Where a search-path entry came from: explicit entries report problems, default ones that
 /// do not exist are skipped silently.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Origin {
+pub enum Origin {
     Flag,
     EnvVar,
     Default,
@@ -25,13 +25,13 @@ pub(crate) enum Origin {
 
 /// A problem with a search-path entry.
 #[derive(Debug)]
-pub(crate) struct DirProblem {
-    pub(crate) path: PathBuf,
-    pub(crate) message: String,
+pub struct DirProblem {
+    pub path: PathBuf,
+    pub message: String,
 }
 
 /// The search path, in priority order.
-pub(crate) fn search_path(flag_dirs: &[PathBuf], defaults: bool) -> Vec<(PathBuf, Origin)> {
+pub fn search_path(flag_dirs: &[PathBuf], defaults: bool) -> Vec<(PathBuf, Origin)> {
     let mut out: Vec<(PathBuf, Origin)> = flag_dirs.iter().map(|d| (d.clone(), Origin::Flag)).collect();
     if let Some(var) = env::var_os(PATH_VAR) {
         out.extend(env::split_paths(&var).filter(|p| !p.as_os_str().is_empty()).map(|p| (p, Origin::EnvVar)));
@@ -47,7 +47,7 @@ pub(crate) fn search_path(flag_dirs: &[PathBuf], defaults: bool) -> Vec<(PathBuf
 }
 
 /// Whether `name` follows the plugin naming convention.
-pub(crate) fn is_plugin_name(name: &str) -> bool {
+pub fn is_plugin_name(name: &str) -> bool {
     let prefix = format!("{}powerplug_", env::consts::DLL_PREFIX);
     name.starts_with(&prefix)
         && name.ends_with(env::consts::DLL_SUFFIX)
@@ -55,7 +55,7 @@ pub(crate) fn is_plugin_name(name: &str) -> bool {
 }
 
 /// The plugin files on the search path, in order, each once; and the entries that could not be read.
-pub(crate) fn plugin_files(path: &[(PathBuf, Origin)]) -> (Vec<PathBuf>, Vec<DirProblem>) {
+pub fn plugin_files(path: &[(PathBuf, Origin)]) -> (Vec<PathBuf>, Vec<DirProblem>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let mut seen = HashSet::new();

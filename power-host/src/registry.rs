@@ -7,31 +7,31 @@ use std::path::{Path, PathBuf};
 use power_core::abi::OpenDriver;
 use power_core::{DriverError, DriverInfo, Params};
 
-use super::discover::{self, Origin};
-use super::load::{self, LoadedPlugin};
+use crate::discover::{self, Origin};
+use crate::load::{self, LoadedPlugin};
 
 /// Something wrong with one plugin file or directory (never fatal on its own).
 #[derive(Debug, Clone, serde::Serialize)]
-pub(crate) struct Problem {
-    pub(crate) path: PathBuf,
-    pub(crate) message: String,
+pub struct Problem {
+    pub path: PathBuf,
+    pub message: String,
 }
 
 /// A driver and the plugin that provides it.
-pub(crate) struct DriverEntry<'a> {
-    pub(crate) info: &'a DriverInfo,
-    pub(crate) plugin: &'a LoadedPlugin,
+pub struct DriverEntry<'a> {
+    pub info: &'a DriverInfo,
+    pub plugin: &'a LoadedPlugin,
 }
 
 /// Every loaded plugin and problem.
-pub(crate) struct Registry {
+pub struct Registry {
     plugins: Vec<LoadedPlugin>,
     problems: Vec<Problem>,
 }
 
 impl Registry {
     /// Loads the plugins on the search path.
-    pub(crate) fn load(search: &[(PathBuf, Origin)]) -> Self {
+    pub fn load(search: &[(PathBuf, Origin)]) -> Self {
         let (files, dir_problems) = discover::plugin_files(search);
         let mut problems: Vec<Problem> =
             dir_problems.into_iter().map(|p| Problem { path: p.path, message: p.message }).collect();
@@ -51,7 +51,7 @@ impl Registry {
     /// For one driver: a plugin file named after it (`libpowerplug_<driver>.so`, the first such
     /// on the path) is loaded alone and used if it provides the driver, sparing the other
     /// plugins' load time; otherwise every plugin is loaded as by [`Registry::load`].
-    pub(crate) fn load_for(search: &[(PathBuf, Origin)], driver: &str) -> Self {
+    pub fn load_for(search: &[(PathBuf, Origin)], driver: &str) -> Self {
         let (files, _) = discover::plugin_files(search);
         let wanted = format!("{}powerplug_{driver}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
         if let Some(f) = files.iter().find(|f| f.file_name().is_some_and(|n| n == wanted.as_str())) {
@@ -63,6 +63,13 @@ impl Registry {
             }
         }
         Self::load(search)
+    }
+
+    /// A registry over plugins described elsewhere (by worker processes), in search-path order.
+    pub fn from_described(plugins: Vec<LoadedPlugin>, problems: Vec<Problem>) -> Self {
+        let mut reg = Self { plugins, problems };
+        reg.note_duplicates();
+        reg
     }
 
     fn note_duplicates(&mut self) {
@@ -87,7 +94,7 @@ impl Registry {
     }
 
     /// Every usable driver, in search-path order (duplicates dropped).
-    pub(crate) fn drivers(&self) -> Vec<DriverEntry<'_>> {
+    pub fn drivers(&self) -> Vec<DriverEntry<'_>> {
         let mut out: Vec<DriverEntry<'_>> = Vec::new();
         for p in &self.plugins {
             for d in &p.description.drivers {
@@ -100,24 +107,30 @@ impl Registry {
     }
 
     /// The driver called `name`.
-    pub(crate) fn driver(&self, name: &str) -> Option<DriverEntry<'_>> {
+    pub fn driver(&self, name: &str) -> Option<DriverEntry<'_>> {
         self.drivers().into_iter().find(|e| e.info.name == name)
     }
 
     /// Problems met while loading.
-    pub(crate) fn problems(&self) -> &[Problem] {
+    pub fn problems(&self) -> &[Problem] {
         &self.problems
     }
 }
 
 impl DriverEntry<'_> {
     /// Opens the driver with validated parameters.
-    pub(crate) fn open(&self, params: &Params) -> Result<OpenDriver, DriverError> {
-        self.plugin.module.open(&self.info.name, &params.to_wire())
+    pub fn open(&self, params: &Params) -> Result<OpenDriver, DriverError> {
+        match &self.plugin.module {
+            Some(m) => m.open(&self.info.name, &params.to_wire()),
+            None => Err(DriverError::plugin_fault(format!(
+                "{} was described by a worker process and is not loaded here",
+                self.plugin.path.display()
+            ))),
+        }
     }
 
     /// The plugin file.
-    pub(crate) fn path(&self) -> &Path {
+    pub fn path(&self) -> &Path {
         &self.plugin.path
     }
 }

@@ -9,22 +9,23 @@ use power_core::abi::{self, LoadedModule, ModuleLoadError};
 use power_core::PluginDescription;
 
 /// A plugin that loaded and described itself.
-pub(crate) struct LoadedPlugin {
-    pub(crate) path: PathBuf,
-    pub(crate) module: LoadedModule,
-    pub(crate) description: PluginDescription,
+pub struct LoadedPlugin {
+    pub path: PathBuf,
+    /// The checked root module; `None` when the description came from a worker process.
+    pub module: Option<LoadedModule>,
+    pub description: PluginDescription,
 }
 
 /// Why a plugin file was skipped.
 #[derive(Debug, thiserror::Error)]
 #[error("{}: {reason}", path.display())]
-pub(crate) struct LoadError {
-    pub(crate) path: PathBuf,
-    pub(crate) reason: String,
+pub struct LoadError {
+    pub path: PathBuf,
+    pub reason: String,
 }
 
 /// Opens, checks and describes the plugin at `path`.
-pub(crate) fn load(path: &Path) -> Result<LoadedPlugin, LoadError> {
+pub fn load(path: &Path) -> Result<LoadedPlugin, LoadError> {
     let fail = |reason: String| LoadError { path: path.to_path_buf(), reason };
     // SAFETY: opening a library runs its initialisers. We only open files the user put on the
     // plugin search path (or named), as documented; the library is kept loaded for the life of
@@ -61,7 +62,7 @@ pub(crate) fn load(path: &Path) -> Result<LoadedPlugin, LoadError> {
     let json = module.describe().map_err(|e| fail(format!("describing its drivers failed: {}", e.message())))?;
     let description: PluginDescription = serde_json::from_str(&json)
         .map_err(|e| fail(format!("its driver description is not valid JSON for this powerplug: {e}")))?;
-    Ok(LoadedPlugin { path: path.to_path_buf(), module, description })
+    Ok(LoadedPlugin { path: path.to_path_buf(), module: Some(module), description })
 }
 
 fn short(s: &str) -> String {
