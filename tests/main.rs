@@ -19,6 +19,9 @@ mod dli;
 /// The SeaMicro driver through real ipmitool against a loopback BMC.
 mod sm15k;
 
+/// The command driver running real programs.
+mod command;
+
 /// The example driver of docs/writing-a-driver.md.
 mod example_driver;
 
@@ -27,3 +30,6 @@ mod maas;
 
 /// Snapshots of every MAAS artifact per driver and target.
 mod maas_snapshots;
+
+/// `powerplug serve`: the MAAS webhook bridge, its runtime faults and its inventory.
+mod serve;

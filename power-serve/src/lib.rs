@@ -154,10 +154,10 @@ async fn serve(opts: ServeOptions, ready: &mut dyn FnMut(&str), warn: &mut dyn F
     let addr = listener.local_addr().map_err(|e| ServeError::Io(e.to_string()))?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(%addr, nodes, auth = !opts.no_auth, "serving");
-    ready(&format!("powerplug serve: listening on {scheme}://{addr} ({nodes} nodes)"));
     let sig = |k: SignalKind| signal(k).map_err(|e| ServeError::Io(format!("cannot handle signals: {e}")));
     let (mut hup, mut term, mut int) =
         (sig(SignalKind::hangup())?, sig(SignalKind::terminate())?, sig(SignalKind::interrupt())?);
+    ready(&format!("powerplug serve: listening on {scheme}://{addr} ({nodes} nodes)"));
     let graceful = GracefulShutdown::new();
     let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {

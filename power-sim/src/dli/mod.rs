@@ -95,6 +95,11 @@ pub(crate) struct Switch {
     pub(crate) nonces: Vec<String>,
     pub(crate) log: Vec<String>,
     counter: u64,
+    /// Requests being served now, the most ever served at once, and how many requests began
+    /// while another was being served (a real switch serves one at a time).
+    active: usize,
+    max_active: usize,
+    overlaps: usize,
 }
 
 impl Switch {
@@ -143,6 +148,9 @@ impl DliSim {
             nonces: Vec::new(),
             log: Vec::new(),
             counter: 0,
+            active: 0,
+            max_active: 0,
+            overlaps: 0,
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let (sw, st) = (Arc::clone(&switch), Arc::clone(&stop));
@@ -176,6 +184,11 @@ impl DliSim {
         }
     }
 
+    /// How many requests began while another was being served, and the most served at once.
+    pub fn overlaps(&self) -> (usize, usize) {
+        self.switch.lock().map(|s| (s.overlaps, s.max_active)).unwrap_or_default()
+    }
+
     /// One line per request served: `METHOD path?query (auth)`.
     pub fn requests(&self) -> Vec<String> {
         self.switch.lock().map(|s| s.log.clone()).unwrap_or_default()
@@ -193,28 +206,46 @@ fn serve(sw: &Shared, conn: std::net::TcpStream) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
     let Some(req) = http::read_request(&conn) else { return };
     let args = match sw.lock() {
-        Ok(s) => s.args.clone(),
+        Ok(mut s) => {
+            s.active += 1;
+            s.max_active = s.max_active.max(s.active);
+            if s.active > 1 {
+                s.overlaps += 1;
+            }
+            s.args.clone()
+        }
         Err(_) => return,
     };
+    let resp = answer(sw, &req, &args);
+    // Served once the answer is ready: the client may send its next request as soon as it reads it.
+    if let Ok(mut s) = sw.lock() {
+        s.active -= 1;
+    }
+    if let Some(resp) = resp {
+        http::write_response(&conn, &resp);
+    }
+}
+
+fn answer(sw: &Shared, req: &http::Request, args: &DliArgs) -> Option<http::Response> {
     if args.delay_ms > 0 {
         thread::sleep(Duration::from_millis(args.delay_ms));
     }
     if args.drop {
-        return;
+        return None;
     }
     let resp = if args.fail_500 {
         http::Response::html("<html><body>Internal error</body></html>").header("X-Fault", "500")
     } else if req.path.starts_with("/restapi") {
-        rest::handle(sw, &req)
+        rest::handle(sw, req)
     } else {
-        legacy::handle(sw, &req)
+        legacy::handle(sw, req)
     };
     let resp = if args.fail_500 { http::Response { status: 500, ..resp } } else { resp };
     if let Ok(mut s) = sw.lock() {
         let q = if req.query.is_empty() { String::new() } else { format!("?{}", req.query) };
         s.log.push(format!("{} {}{q} -> {}", req.method, req.path, resp.status));
     }
-    http::write_response(&conn, &resp);
+    Some(resp)
 }
 
 /// Runs the simulator for `powerplug simulate dli` until interrupted.
