@@ -138,24 +138,21 @@ impl WorkerPool {
             plugin.to_path_buf(),
         );
         tokio::spawn(async move {
-            loop {
-                match read_line(&mut stdout, MAX_LINE).await {
-                    Ok(Some(line)) => match serde_json::from_slice::<FromWorker>(&line) {
-                        Ok(FromWorker::Done { id, result }) => {
-                            let tx = pending.lock().ok().and_then(|mut p| p.remove(&id));
-                            if let Some(tx) = tx {
-                                let _ = tx.send(result);
-                            }
+            while let Ok(Some(line)) = read_line(&mut stdout, MAX_LINE).await {
+                match serde_json::from_slice::<FromWorker>(&line) {
+                    Ok(FromWorker::Done { id, result }) => {
+                        let tx = pending.lock().ok().and_then(|mut p| p.remove(&id));
+                        if let Some(tx) = tx {
+                            let _ = tx.send(result);
                         }
-                        Ok(FromWorker::Log { level, target, message }) => {
-                            log(LogLevel::from_u8(level), &path, &format!("{target}: {message}"));
-                        }
-                        _ => {
-                            log(LogLevel::Error, &path, "the worker sent a malformed message; restarting it");
-                            break;
-                        }
-                    },
-                    _ => break,
+                    }
+                    Ok(FromWorker::Log { level, target, message }) => {
+                        log(LogLevel::from_u8(level), &path, &format!("{target}: {message}"));
+                    }
+                    _ => {
+                        log(LogLevel::Error, &path, "the worker sent a malformed message; restarting it");
+                        break;
+                    }
                 }
             }
             dead.store(true, Ordering::SeqCst);
