@@ -50,7 +50,7 @@ impl Bridge {
         let mut line = String::new();
         let mut out = BufReader::new(child.stdout.take().expect("stdout"));
         let _ = out.read_line(&mut line);
-        let addr = line.split("http://").nth(1).and_then(|r| r.split_whitespace().next()).and_then(|a| a.parse().ok());
+        let addr = line.split("://").nth(1).and_then(|r| r.split_whitespace().next()).and_then(|a| a.parse().ok());
         let Some(addr) = addr else {
             let _ = child.kill();
             let _ = child.wait();
@@ -545,4 +545,97 @@ fn maas_webhook_prints_the_maas_cli_commands() {
         .status(Code::USAGE)
         .stderr_contains("--url expects")
         .run();
+}
+
+#[test]
+fn sigterm_lets_in_flight_calls_finish_and_exits_0() {
+    let dir = scratch("serve-grace");
+    let inv = dir.join("inventory.toml");
+    fs::write(&inv, "[node.slow]\ndriver = \"faulty\"\ndelay_ms = 1500\n").unwrap();
+    let b = Arc::new(Bridge::start(&dir, &inv, &["--grace", "20"], &[("POWERPLUG_SERVE_TOKEN", TOKEN)]));
+    let b2 = Arc::clone(&b);
+    let call = thread::spawn(move || b2.post("slow", "on"));
+    let until = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < until {
+        let m = b.call("GET", "/metrics", Some(&bearer())).body;
+        if m.contains("powerplug_calls_in_flight 1") {
+            break;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    b.signal(libc::SIGTERM);
+    let r = call.join().unwrap();
+    assert_eq!(r.code, 200, "the in-flight call finished after SIGTERM: {r:?}");
+    let b = Arc::try_unwrap(b).ok().expect("one owner");
+    let (code, log) = b.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("stopping: finishing in-flight requests"), "{log}");
+}
+
+#[test]
+fn tls_with_a_certificate_curl_verifies() {
+    let dir = scratch("serve-tls");
+    let openssl = crate::test::require_program("openssl");
+    let curl = crate::test::require_program("curl");
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = Command::new(openssl)
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2"])
+        .args(["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let inv = dir.join("inventory.toml");
+    fs::write(&inv, "[node.n1]\ndriver = \"faulty\"\n").unwrap();
+    let b = Bridge::start(
+        &dir,
+        &inv,
+        &["--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap()],
+        &[("POWERPLUG_SERVE_TOKEN", TOKEN)],
+    );
+    let out = Command::new(curl)
+        .args(["-sS", "--cacert"])
+        .arg(&cert)
+        .args(["-H", &format!("Authorization: {}", bearer()), "-X", "POST"])
+        .arg(format!("https://{}/v1/nodes/n1/on", b.addr))
+        .output()
+        .unwrap();
+    let body = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && body.contains("\"status\":\"running\""),
+        "{body}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(http(b.addr, "GET", "/healthz", None).code, 0, "plain HTTP is not served on the TLS port");
+}
+
+#[test]
+fn power_node_takes_the_nodes_parameters_from_the_inventory() {
+    let dir = scratch("power-node");
+    let sim = DliSim::start(DliArgs::default()).unwrap();
+    let inv = dli_inventory(&dir, &[&sim], 3);
+    let node = |action: &str, name: &str| {
+        Test::new()
+            .plugin_dir(&plugins(&dir))
+            .args(["--inventory"])
+            .arg_path(&inv)
+            .args(["power", action, "--node", name])
+    };
+    node("on", "r0n2").status(Code::OK).run();
+    assert!(sim.outlets()[1]);
+    node("query", "r0n2").status(Code::OK).stdout("on\n").run();
+    node("on", "ghost")
+        .status(Code::USAGE)
+        .stderr_contains("no node `ghost`; the inventory has: r0n1, r0n2, r0n3")
+        .run();
+    node("on", "r0n1").args(["-p", "outlet_id=2"]).status(Code::USAGE).stderr_contains("cannot be used with").run();
+    Test::new()
+        .plugin_dir(&plugins(&dir))
+        .env("POWERPLUG_INVENTORY", &inv)
+        .args(["power", "off", "--node", "r0n2"])
+        .status(Code::OK)
+        .run();
+    assert!(!sim.outlets()[1], "POWERPLUG_INVENTORY names the inventory");
 }
