@@ -32,6 +32,7 @@ run_wrk() { # name url [post]
     non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); non2xx=${non2xx:-0}
     printf '%-44s %10s req/s  p50 %8s  p99 %8s  non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "$non2xx"
     echo "$rps" > "$WORK/rps.$(tr -c 'a-z0-9' _ <<<"$1")"
+    echo "$p99" > "$WORK/p99.$(tr -c 'a-z0-9' _ <<<"$1")"
 }
 rps_of() { cat "$WORK/rps.$(tr -c 'a-z0-9' _ <<<"$1")"; }
 
@@ -96,18 +97,24 @@ BENCH_DLI_PASS=1234 target/release/powerplug --inventory "$WORK/dli.toml" serve 
 wait_port "$DP"
 run_wrk "powerplug serve status (DLI simulator)" "http://127.0.0.1:$DP/v1/nodes/desk1/status"
 DLI_RSS_NOW=$(awk '/VmRSS/ {print $2}' "/proc/$DPID/status")
+WORKERS_KB=0
+for w in $(pgrep -P "$DPID") $(pgrep -P "$PPID_"); do WORKERS_KB=$((WORKERS_KB + $(awk '/VmRSS/ {print $2}' "/proc/$w/status"))); done
 PP_RSS_NOW=$(awk '/VmRSS/ {print $2}' "/proc/$PPID_/status")
 
 echo
-printf 'peak RSS: maaspower %d KB, powerplug serve %d KB (now %d KB; DLI bridge now %d KB; plugin workers are separate processes)\n' \
-    "$MP_RSS" "$PP_RSS" "$PP_RSS_NOW" "$DLI_RSS_NOW"
+printf 'peak RSS: maaspower %d KB, powerplug serve %d KB (now %d KB; DLI bridge now %d KB); plugin worker processes %d KB in all\n' \
+    "$MP_RSS" "$PP_RSS" "$PP_RSS_NOW" "$DLI_RSS_NOW" "$WORKERS_KB"
 python3 - "$(rps_of "maaspower status (echo running)")" "$(rps_of "powerplug serve status (echo running)")" \
-    "$(rps_of "maaspower on (/bin/true)")" "$(rps_of "powerplug serve on (/bin/true)")" "$PP_RSS_NOW" <<'PY'
-import sys
-ms, ps, mo, po, rss = map(float, sys.argv[1:])
+    "$(rps_of "maaspower on (/bin/true)")" "$(rps_of "powerplug serve on (/bin/true)")" "$PP_RSS_NOW" \
+    "$(cat "$WORK/p99.$(tr -c 'a-z0-9' _ <<<"powerplug serve status (DLI simulator)")")" <<'PY'
+import re, sys
+ms, ps, mo, po, rss = map(float, sys.argv[1:6])
+m = re.fullmatch(r"([0-9.]+)(us|ms|s)", sys.argv[6])
+p99_ms = float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)] if m else float("inf")
+print(f"{'MET ' if p99_ms <= 5 else 'MISS'} DLI simulator status p99 {p99_ms:.2f} ms (target <= 5 ms)")
 for name, m, p in (("status", ms, ps), ("on", mo, po)):
     r = p / m if m else float("inf")
     print(f"{'MET ' if r >= 5 else 'MISS'} {name}: powerplug serve {r:.1f}x maaspower's throughput (target >= 5x)")
 print(f"{'MET ' if rss < 30 * 1024 else 'MISS'} bridge RSS after the runs {rss / 1024:.1f} MB (target < 30 MB)")
 PY
-echo "(DLI status p99 target <= 5 ms: see the p99 column of the DLI row)"
+echo "(status and on: identical concurrent requests for one node join one driver call, by design)"

@@ -97,7 +97,12 @@ fn missing_optional_parameters_are_not_a_render_error() {
 fn hostile_parameter_values_run_nothing() {
     let (dir, _) = mock_dir();
     let template = emit(&dir, &["template", "mock", "--maas", "1.8", "--style", "delegate"]);
-    let hostile = "st'ate\"$(touch PWNED1)`touch PWNED2`;touch PWNED3|touch PWNED4&&touch PWNED5\ntouch PWNED6 *";
+    // A line break in a value is refused by validation before anything runs.
+    let broken = dir.join("state\ntouch PWNED6");
+    let out = run_sh(&render(&template, &json!({"power_change": "on", "state_file": broken})), &dir, &dir);
+    assert_eq!(out.status.code(), Some(i32::from(Code::USAGE)), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("contains control characters"), "{out:?}");
+    let hostile = "st'ate\"$(touch PWNED1)`touch PWNED2`;touch PWNED3|touch PWNED4&&touch PWNED5 touch PWNED6 *";
     let state = dir.join(hostile);
     let ctx = json!({"power_change": "on", "state_file": state, "mode": "fast; touch PWNED7", "power_address": "$(touch PWNED8)"});
     let out = run_sh(&render(&template, &ctx), &dir, &dir);

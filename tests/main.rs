@@ -31,5 +31,8 @@ mod maas;
 /// Snapshots of every MAAS artifact per driver and target.
 mod maas_snapshots;
 
+/// Hostile input and misbehaving devices: bounded memory and time, ordering across processes.
+mod hardening;
+
 /// `powerplug serve`: the MAAS webhook bridge, its runtime faults and its inventory.
 mod serve;

@@ -61,6 +61,7 @@ pub(crate) struct Test {
     stdout_contains: Vec<String>,
     stderr_contains: Vec<String>,
     stderr_lacks: Vec<String>,
+    params: Vec<(String, String)>,
 }
 
 impl Test {
@@ -81,7 +82,15 @@ impl Test {
                 cmd.env_remove(k);
             }
         }
-        Self { cmd, status: None, stdout: None, stdout_contains: vec![], stderr_contains: vec![], stderr_lacks: vec![] }
+        Self {
+            cmd,
+            status: None,
+            stdout: None,
+            stdout_contains: vec![],
+            stderr_contains: vec![],
+            stderr_lacks: vec![],
+            params: vec![],
+        }
     }
 
     pub(crate) fn args<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(mut self, args: I) -> Self {
@@ -99,8 +108,11 @@ impl Test {
         self
     }
 
+    /// A `-p NAME=VALUE`; a later one for the same name replaces the earlier (powerplug itself
+    /// refuses a repeated -p).
     pub(crate) fn param(mut self, name: &str, value: &str) -> Self {
-        self.cmd.arg("-p").arg(format!("{name}={value}"));
+        self.params.retain(|(n, _)| n != name);
+        self.params.push((name.to_owned(), value.to_owned()));
         self
     }
 
@@ -137,6 +149,9 @@ impl Test {
     /// Runs and asserts; returns the output for further checks.
     #[track_caller]
     pub(crate) fn run(mut self) -> Output {
+        for (n, v) in &self.params {
+            self.cmd.arg("-p").arg(format!("{n}={v}"));
+        }
         let out = self.cmd.output().expect("spawn powerplug");
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();

@@ -14,7 +14,8 @@ impl PluginExports for SdkExports {
         crate::logging::install();
         let mut drivers: Vec<_> = registrations().map(|r| (r.describe)()).collect();
         drivers.sort_by(|a, b| a.name.cmp(&b.name));
-        let desc = PluginDescription::new(crate::SDK_VERSION, drivers);
+        // Evaluated where the SDK is compiled, i.e. with the plugin's own profile.
+        let desc = PluginDescription::new(crate::SDK_VERSION, drivers).with_panic_unwind(cfg!(panic = "unwind"));
         serde_json::to_string(&desc)
             .map_err(|e| DriverError::plugin_fault(format!("could not encode the description: {e}")))
     }

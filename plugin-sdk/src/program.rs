@@ -5,9 +5,10 @@
 //! and reaped. Errors never include the environment's values.
 
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -81,25 +82,62 @@ pub fn find_program(program: &str) -> Option<PathBuf> {
     })
 }
 
-fn capture(mut r: impl Read + Send + 'static, cap: usize) -> thread::JoinHandle<String> {
+/// A pipe being read on its own thread into a shared, capped buffer.
+struct Capture {
+    kept: Arc<Mutex<Vec<u8>>>,
+    done: mpsc::Receiver<()>,
+}
+
+fn capture(mut r: impl Read + Send + 'static, cap: usize) -> Capture {
+    let kept = Arc::new(Mutex::new(Vec::new()));
+    let (tx, done) = mpsc::channel();
+    let sink = Arc::clone(&kept);
     thread::spawn(move || {
-        let mut kept = Vec::new();
         let mut buf = [0u8; 4096];
         while let Ok(n) = r.read(&mut buf) {
             if n == 0 {
                 break;
             }
-            let room = cap.saturating_sub(kept.len());
-            kept.extend_from_slice(&buf[..n.min(room)]);
+            if let Ok(mut k) = sink.lock() {
+                let room = cap.saturating_sub(k.len());
+                k.extend_from_slice(&buf[..n.min(room)]);
+            }
         }
+        let _ = tx.send(());
+    });
+    Capture { kept, done }
+}
+
+impl Capture {
+    /// What was read once the pipe closed, or after `grace` if something (a grandchild that
+    /// inherited the pipe) still holds it: then the process group is killed and the reader is
+    /// left behind rather than waited on.
+    fn finish(self, grace: Duration, pgid: libc::pid_t) -> String {
+        if self.done.recv_timeout(grace).is_err() {
+            kill_group(pgid);
+            let _ = self.done.recv_timeout(grace);
+        }
+        let kept = self.kept.lock().map(|k| k.clone()).unwrap_or_default();
         String::from_utf8_lossy(&kept).into_owned()
-    })
+    }
+}
+
+/// SIGKILL to the whole process group `pgid` (the child and every descendant that stayed in it).
+fn kill_group(pgid: libc::pid_t) {
+    if pgid > 0 {
+        // SAFETY: kill(2) has no memory-safety preconditions. `-pgid` names the process group
+        // the child leads (spawned with process_group(0)); it holds only the child's descendants.
+        unsafe {
+            libc::kill(-pgid, libc::SIGKILL);
+        }
+    }
 }
 
 /// Waits for `child` on its own thread, so the caller wakes the moment it exits; after
-/// `timeout` the child is killed (and the thread reaps it). `None` when it was killed.
+/// `timeout` the child's whole process group is killed (and the thread reaps the child).
+/// `None` when it was killed.
 fn wait(mut child: Child, timeout: Duration) -> Option<std::process::ExitStatus> {
-    let pid = child.id();
+    let pgid = libc::pid_t::try_from(child.id()).unwrap_or(0);
     let (tx, rx) = mpsc::channel();
     let waiter = thread::spawn(move || {
         let _ = tx.send(child.wait().ok());
@@ -110,20 +148,15 @@ fn wait(mut child: Child, timeout: Duration) -> Option<std::process::ExitStatus>
             status
         }
         Err(_) => {
-            let pid = libc::pid_t::try_from(pid).unwrap_or(0);
-            if pid > 0 {
-                // SAFETY: kill(2) has no memory-safety preconditions. The pid is our own child,
-                // which the waiter thread has not reaped (it would have sent its status), so the
-                // pid still names that process.
-                unsafe {
-                    libc::kill(pid, libc::SIGKILL);
-                }
-            }
+            kill_group(pgid);
             let _ = waiter.join(); // the waiter reaps it: no zombie
             None
         }
     }
 }
+
+/// How long a pipe may stay open after the child ended before its holders are killed.
+const DRAIN_GRACE: Duration = Duration::from_millis(250);
 
 /// Runs `call` to completion (or kills it at the timeout).
 pub fn run_program(call: &ProgramCall) -> Result<ProgramOutput, ProgramError> {
@@ -134,17 +167,22 @@ pub fn run_program(call: &ProgramCall) -> Result<ProgramOutput, ProgramError> {
         .env("LC_ALL", "C")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stderr(Stdio::piped())
+        .process_group(0);
     for (k, v) in &call.env {
         cmd.env(k, v);
     }
     crate::log::debug!("running {} {}", path.display(), call.args.join(" "));
     let mut child = cmd.spawn().map_err(|source| ProgramError::Spawn { path: path.clone(), source })?;
+    let pgid = libc::pid_t::try_from(child.id()).unwrap_or(0);
     let out = child.stdout.take().map(|s| capture(s, call.max_output));
     let err = child.stderr.take().map(|s| capture(s, call.max_output));
     let status = wait(child, call.timeout);
-    let stdout = out.and_then(|h| h.join().ok()).unwrap_or_default();
-    let stderr = err.and_then(|h| h.join().ok()).unwrap_or_default();
+    let stdout = out.map(|c| c.finish(DRAIN_GRACE, pgid)).unwrap_or_default();
+    let stderr = err.map(|c| c.finish(DRAIN_GRACE, pgid)).unwrap_or_default();
+    if !stderr.is_empty() {
+        crate::log::trace!("{} stderr: {}", call.program, stderr.trim_end());
+    }
     match status {
         Some(s) => Ok(ProgramOutput { code: s.code(), stdout, stderr }),
         None => Err(ProgramError::TimedOut { program: call.program.clone(), after: call.timeout }),
@@ -171,6 +209,17 @@ mod tests {
         let e = run_program(&call).unwrap_err();
         assert!(matches!(e, ProgramError::TimedOut { .. }), "{e}");
         assert!(t.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn grandchildren_holding_the_pipes_neither_stall_nor_outlive_the_call() {
+        let t = std::time::Instant::now();
+        let out = run_program(&ProgramCall::new("sh", ["-c", "sleep 30 & echo started"])).unwrap();
+        assert_eq!(out.stdout, "started\n");
+        let mut call = ProgramCall::new("sh", ["-c", "sleep 30 & sleep 30"]);
+        call.timeout = Duration::from_millis(300);
+        assert!(matches!(run_program(&call), Err(ProgramError::TimedOut { .. })));
+        assert!(t.elapsed() < Duration::from_secs(5), "took {:?}", t.elapsed());
     }
 
     #[test]

@@ -7,14 +7,41 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::logging::redact;
 
+static WRITE_FAILED: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Remembers a failed write to stdout; a closed pipe (`| head`) is not a failure.
+fn note(r: io::Result<()>) {
+    if let Err(e) = r {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            if let Ok(mut w) = WRITE_FAILED.lock() {
+                w.get_or_insert_with(|| e.to_string());
+            }
+        }
+    }
+}
+
 /// Writes one line to stdout.
 pub(crate) fn line(text: &str) {
-    let _ = writeln!(io::stdout().lock(), "{text}");
+    note(writeln!(io::stdout().lock(), "{text}"));
 }
 
 /// Writes `text` to stdout as it is (no newline added).
 pub(crate) fn raw(text: &str) {
-    let _ = io::stdout().lock().write_all(text.as_bytes());
+    note(io::stdout().lock().write_all(text.as_bytes()));
+}
+
+/// Writes a line that *is* the command's result (`query`'s state): any failure, a closed pipe
+/// included, is an error.
+pub(crate) fn result_line(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "{text}")?;
+    out.flush()
+}
+
+/// Flushes stdout; the first write that failed (other than to a closed pipe), if any.
+pub(crate) fn finish() -> Option<String> {
+    note(io::stdout().lock().flush());
+    WRITE_FAILED.lock().ok().and_then(|w| w.clone())
 }
 
 /// Writes `value` as pretty JSON to stdout.
@@ -35,12 +62,34 @@ pub(crate) fn warning(text: &str) {
     if QUIET.load(Ordering::Relaxed) {
         return;
     }
-    let _ = writeln!(io::stderr().lock(), "powerplug: warning: {}", redact(text));
+    let _ = writeln!(io::stderr().lock(), "powerplug: warning: {}", clean(&redact(text)));
 }
 
 /// An error on stderr.
 pub(crate) fn error(text: &str) {
-    let _ = writeln!(io::stderr().lock(), "powerplug: error: {}", redact(text));
+    let _ = writeln!(io::stderr().lock(), "powerplug: error: {}", clean(&redact(text)));
+}
+
+/// The longest message printed; longer ones are cut (a device or a value can be huge).
+const MAX_MESSAGE: usize = 4000;
+
+/// `text` safe for a terminal or a log: control characters other than the newlines between
+/// lines of one message become `\u{..}` escapes (no forged lines, no ESC sequences), and it is
+/// cut at [`MAX_MESSAGE`] characters.
+pub(crate) fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_MESSAGE));
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX_MESSAGE {
+            out.push_str("… (cut)");
+            break;
+        }
+        match c {
+            '\n' => out.push('\n'),
+            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Writes `rows` (the first is the header) as left-aligned columns; the last column is not padded.
@@ -58,7 +107,8 @@ pub(crate) fn table(rows: &[Vec<String>]) {
                 text.push_str(&format!("{cell:<w$}  ", w = widths[c]));
             }
         }
-        if writeln!(out, "{}", text.trim_end()).is_err() {
+        if let Err(e) = writeln!(out, "{}", text.trim_end()) {
+            note(Err(e));
             return;
         }
     }

@@ -3,7 +3,6 @@
 //! validate (power-core's `Params::validate` does); it warns when a secret is on the command line.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::Path;
 
 use power_core::DriverInfo;
@@ -27,11 +26,15 @@ pub(crate) fn gather(
     if let Some(path) = file {
         raw.extend(read_file(path)?);
     }
+    let mut seen = std::collections::BTreeSet::new();
     for item in cli {
-        let (name, value) = item
-            .split_once('=')
-            .ok_or_else(|| CliError::usage(format!("-p expects NAME=VALUE, got {:?}", mask_value(item))))?;
+        let (name, value) = item.split_once('=').ok_or_else(|| {
+            CliError::usage("-p expects NAME=VALUE, got an argument without `=` (not shown: it may be a secret)")
+        })?;
         let name = name.trim();
+        if !seen.insert(name.to_owned()) {
+            return Err(CliError::usage(format!("parameter `{name}` is given twice with -p; give it once")));
+        }
         if info.param_spec(name).is_some_and(|s| s.secret) {
             warnings.push(format!(
                 "secret parameter `{name}` was given on the command line, where other users can see it; use {} or --params-file instead",
@@ -43,18 +46,14 @@ pub(crate) fn gather(
     Ok((raw, warnings))
 }
 
-fn mask_value(item: &str) -> String {
-    if item.len() > 24 {
-        format!("{}...", &item.chars().take(8).collect::<String>())
-    } else {
-        item.to_owned()
-    }
-}
+/// The largest params file read: parameters are a few hundred bytes.
+const MAX_PARAMS_FILE: u64 = 256 * 1024;
 
 /// Reads TOML (`name = "value"`, numbers and booleans allowed) or `name=value` lines.
 fn read_file(path: &Path) -> Result<BTreeMap<String, String>, CliError> {
-    let text = fs::read_to_string(path)
-        .map_err(|e| CliError::usage(format!("cannot read --params-file {}: {e}", path.display())))?;
+    let text = power_host::files::read_text(path, MAX_PARAMS_FILE)
+        .map_err(|e| CliError::usage(format!("--params-file: {e}")))?
+        .text;
     let is_toml_name = path.extension().is_some_and(|e| e == "toml");
     match text.parse::<toml::Table>() {
         Ok(table) => table
@@ -73,21 +72,36 @@ fn read_file(path: &Path) -> Result<BTreeMap<String, String>, CliError> {
         Err(e) if is_toml_name => {
             Err(CliError::usage(format!("--params-file {} is not valid TOML: {}", path.display(), e.message())))
         }
-        Err(_) => parse_lines(path, &text),
+        Err(e) => parse_lines(path, &text).map_err(|lines_err| {
+            CliError::usage(format!(
+                "{}; the file is not TOML either ({}); name it .toml to read it as TOML only",
+                lines_err,
+                e.message()
+            ))
+        }),
     }
 }
 
-fn parse_lines(path: &Path, text: &str) -> Result<BTreeMap<String, String>, CliError> {
+/// `name=value` lines (the rule when the file is not TOML): values are taken as they are, so a
+/// quoted value or a repeated name is an error rather than a silent surprise.
+fn parse_lines(path: &Path, text: &str) -> Result<BTreeMap<String, String>, String> {
     let mut out = BTreeMap::new();
+    let mut lines_of: BTreeMap<String, usize> = BTreeMap::new();
     for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
+        let (n, line) = (n + 1, line.trim());
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let (k, v) = line.split_once('=').ok_or_else(|| {
-            CliError::usage(format!("--params-file {} line {}: expected name=value", path.display(), n + 1))
-        })?;
-        out.insert(k.trim().to_owned(), v.trim().to_owned());
+        let at = |what: String| format!("--params-file {} line {n}: {what}", path.display());
+        let (k, v) = line.split_once('=').ok_or_else(|| at("expected name=value".into()))?;
+        let (k, v) = (k.trim(), v.trim());
+        if v.len() >= 2 && (v.starts_with('"') || v.starts_with('\'')) {
+            return Err(at(format!("the value of `{k}` is quoted, but name=value lines take values as they are")));
+        }
+        if let Some(first) = lines_of.insert(k.to_owned(), n) {
+            return Err(at(format!("`{k}` is given again (first on line {first})")));
+        }
+        out.insert(k.to_owned(), v.to_owned());
     }
     Ok(out)
 }
@@ -96,6 +110,7 @@ fn parse_lines(path: &Path, text: &str) -> Result<BTreeMap<String, String>, CliE
 mod tests {
     use super::*;
     use power_core::{ParamKind, ParamSpec};
+    use std::fs;
 
     fn info() -> DriverInfo {
         DriverInfo::new("t", "test", "0")

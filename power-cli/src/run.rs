@@ -36,6 +36,14 @@ where
     let boost = u8::from(matches!(cli.command, Command::Serve(_)));
     crate::logging::init(if cli.quiet { 0 } else { cli.verbose + boost }, cli.quiet);
     output::set_quiet(cli.quiet);
+    let code = dispatch(&cli)?;
+    match output::finish() {
+        Some(e) => Err(CliError::new(PowerplugExitCode::FAILURE, format!("cannot write to stdout: {e}")).into()),
+        None => Ok(code),
+    }
+}
+
+fn dispatch(cli: &Cli) -> Result<u8> {
     let search = || discover::search_path(&cli.plugin_dirs, !cli.no_default_plugin_dirs);
     let registry = || Registry::load(&search());
     match &cli.command {

@@ -40,6 +40,12 @@ pub fn static_checks(desc: &PluginDescription) -> Vec<Check> {
         .filter_map(|d| seen.insert(d.name.as_str(), ()).map(|_| format!("driver `{}` is declared twice", d.name)))
         .collect();
     out.push(Check::from_problems("driver names unique", dupes));
+    if desc.panic_unwind == Some(false) {
+        out.push(Check::from_problems(
+            "panics unwind",
+            vec!["built with panic = \"abort\": a panic would kill the host; build with panic = \"unwind\"".to_owned()],
+        ));
+    }
     if desc.drivers.is_empty() {
         out.push(Check::from_problems("exports at least one driver", vec!["the plugin exports no driver".to_owned()]));
     }
@@ -91,4 +97,22 @@ pub fn static_checks(desc: &PluginDescription) -> Vec<Check> {
         out.push(Check::from_problems(format!("{}: actions consistent", d.name), extra));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{DriverInfo, PowerAction};
+
+    #[test]
+    fn a_plugin_built_with_panic_abort_fails_a_check() {
+        let d = DriverInfo::new("x", "X", "1").actions([PowerAction::On]);
+        let desc = PluginDescription::new("1", vec![d]);
+        let failing = |desc: &PluginDescription| static_checks(desc).iter().filter(|c| !c.passed).count();
+        assert_eq!(failing(&desc), 0);
+        assert_eq!(failing(&desc.clone().with_panic_unwind(true)), 0);
+        let abort = desc.with_panic_unwind(false);
+        let checks = static_checks(&abort);
+        assert!(checks.iter().any(|c| !c.passed && c.name == "panics unwind"), "{checks:?}");
+    }
 }

@@ -213,12 +213,29 @@ pub struct PluginDescription {
     pub core_version: String,
     /// The drivers, in registration order.
     pub drivers: Vec<DriverInfo>,
+    /// Whether the library was built with `panic = "unwind"` (`None` from SDKs before 1.1).
+    /// A plugin built with `panic = "abort"` would end the host on any panic, so hosts refuse
+    /// it for actions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub panic_unwind: Option<bool>,
 }
 
 impl PluginDescription {
     /// A description of `drivers`, stamped with this power-core's version.
     pub fn new(sdk_version: impl Into<String>, drivers: Vec<DriverInfo>) -> Self {
-        Self { sdk_version: sdk_version.into(), core_version: env!("CARGO_PKG_VERSION").to_owned(), drivers }
+        Self {
+            sdk_version: sdk_version.into(),
+            core_version: env!("CARGO_PKG_VERSION").to_owned(),
+            drivers,
+            panic_unwind: None,
+        }
+    }
+
+    /// Records the library's panic strategy (the SDK passes `cfg!(panic = "unwind")`).
+    #[must_use]
+    pub fn with_panic_unwind(mut self, unwind: bool) -> Self {
+        self.panic_unwind = Some(unwind);
+        self
     }
 }
 

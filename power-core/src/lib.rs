@@ -44,6 +44,6 @@ pub use exit_codes::PowerplugExitCode;
 pub use log_level::LogLevel;
 pub use mac_address::{parse_hex_bytes, MacAddress, MacParseError};
 pub use param_spec::{Choice, ParamKind, ParamSpec, Scope};
-pub use params::{split_host_port, ParamError, ParamErrorKind, ParamValue, Params, ParamsError};
+pub use params::{split_host_port, ParamError, ParamErrorKind, ParamValue, Params, ParamsError, MAX_VALUE_BYTES};
 pub use power_state::{PowerAction, PowerState, UnknownActionError};
 pub use secret::Secret;

@@ -79,7 +79,14 @@ pub struct ParamError {
 impl ParamError {
     /// An invalid-value error for `spec`; the value is hidden when the spec is secret.
     pub fn invalid(spec: &ParamSpec, value: &str, problem: impl Into<String>) -> Self {
-        let shown = if spec.secret { "***".to_owned() } else { format!("{value:?}") };
+        let shown = if spec.secret {
+            "***".to_owned()
+        } else if value.chars().count() > SHOWN_CHARS {
+            let head: String = value.chars().take(SHOWN_CHARS).collect();
+            format!("{head:?}… ({} characters)", value.chars().count())
+        } else {
+            format!("{value:?}")
+        };
         Self {
             param: spec.name.clone(),
             kind: ParamErrorKind::Invalid { shown, problem: problem.into(), expected: spec.kind.expected() },
@@ -274,9 +281,21 @@ fn parse_value(spec: &ParamSpec, text: &str) -> Result<ParamValue, ParamError> {
     })
 }
 
+/// The longest parameter value accepted, in bytes.
+pub const MAX_VALUE_BYTES: usize = 4096;
+
+/// How much of a bad value an error message shows.
+const SHOWN_CHARS: usize = 64;
+
 /// Parses one value by its kind alone.
 fn parse_kind(spec: &ParamSpec, text: &str) -> Result<ParamValue, ParamError> {
     let bad = |problem: &str| ParamError::invalid(spec, text, problem);
+    if text.len() > MAX_VALUE_BYTES {
+        return Err(bad(&format!("longer than {MAX_VALUE_BYTES} bytes")));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(bad("contains control characters (line breaks, NUL, escape sequences)"));
+    }
     match &spec.kind {
         ParamKind::String | ParamKind::Other => Ok(ParamValue::Text(text.to_owned())),
         ParamKind::Password => Ok(ParamValue::Secret(Secret::new(text))),

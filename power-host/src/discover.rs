@@ -68,12 +68,27 @@ pub fn plugin_files(path: &[(PathBuf, Origin)]) -> (Vec<PathBuf>, Vec<DirProblem
     for (entry, origin) in path {
         match fs::metadata(entry) {
             Ok(m) if m.is_file() => push(entry.clone(), &mut files),
+            Ok(m) if !m.is_dir() => problems.push(DirProblem {
+                path: entry.clone(),
+                message: "neither a directory nor a regular file (a FIFO or device?); skipped".to_owned(),
+            }),
             Ok(_) => match fs::read_dir(entry) {
                 Ok(rd) => {
                     let mut names: Vec<PathBuf> = rd
                         .filter_map(Result::ok)
                         .filter(|e| e.file_name().to_str().is_some_and(is_plugin_name))
                         .map(|e| e.path())
+                        .filter(|p| {
+                            // Only regular files: opening a FIFO or device named like a plugin would hang.
+                            let regular = fs::metadata(p).is_ok_and(|m| m.is_file());
+                            if !regular {
+                                problems.push(DirProblem {
+                                    path: p.clone(),
+                                    message: "not a regular file; skipped".to_owned(),
+                                });
+                            }
+                            regular
+                        })
                         .collect();
                     names.sort();
                     for n in names {

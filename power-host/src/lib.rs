@@ -9,10 +9,12 @@
 //! - [`scheduler`]: one call at a time per device, joins of identical calls, deadlines;
 //! - [`redact`]: the secret registry every log line and message passes through;
 //! - [`deadline`]: a deadline for one blocking call (the CLI's `--timeout`).
+//! - [`devlock`]: one call at a time per device across processes (advisory lock files);
 //!
 //! Libraries are typed (`thiserror`); nothing here prints.
 
 pub mod deadline;
+pub mod devlock;
 pub mod discover;
 pub mod files;
 pub mod inventory;

@@ -27,6 +27,11 @@ pub struct LoadError {
 /// Opens, checks and describes the plugin at `path`.
 pub fn load(path: &Path) -> Result<LoadedPlugin, LoadError> {
     let fail = |reason: String| LoadError { path: path.to_path_buf(), reason };
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => return Err(fail("not a regular file (opening a FIFO or device would hang)".to_owned())),
+        Err(e) => return Err(fail(format!("cannot open it: {e}"))),
+    }
     // SAFETY: opening a library runs its initialisers. We only open files the user put on the
     // plugin search path (or named), as documented; the library is kept loaded for the life of
     // the process (leaked below), so no symbol outlives it.
@@ -62,6 +67,12 @@ pub fn load(path: &Path) -> Result<LoadedPlugin, LoadError> {
     let json = module.describe().map_err(|e| fail(format!("describing its drivers failed: {}", e.message())))?;
     let description: PluginDescription = serde_json::from_str(&json)
         .map_err(|e| fail(format!("its driver description is not valid JSON for this powerplug: {e}")))?;
+    if description.panic_unwind == Some(false) {
+        return Err(fail(
+            "built with panic = \"abort\": any panic in it would kill powerplug; rebuild it with panic = \"unwind\" (the default)"
+                .to_owned(),
+        ));
+    }
     Ok(LoadedPlugin { path: path.to_path_buf(), module: Some(module), description })
 }
 

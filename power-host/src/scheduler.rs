@@ -84,9 +84,9 @@ pub trait Executor: Send + Sync + 'static {
 
 impl Executor for WorkerPool {
     fn execute(self: Arc<Self>, spec: CallSpec) -> Pin<Box<dyn Future<Output = Result<String, DriverError>> + Send>> {
-        Box::pin(
-            async move { self.call(&spec.plugin, &spec.device_key, &spec.driver, &spec.params_wire, &spec.op).await },
-        )
+        Box::pin(async move {
+            self.call(&spec.plugin, &spec.device_key, &spec.driver, &spec.params_wire, &spec.op, spec.deadline).await
+        })
     }
 }
 

@@ -2,6 +2,7 @@
 //! no redirects followed, TLS verification or a CA file), with transport errors mapped to the
 //! driver's error kinds. Credentials never go into URLs, so no URL carries a secret.
 
+use std::io::Read;
 use std::time::Duration;
 
 use plugin_sdk::DriverError;
@@ -14,6 +15,10 @@ pub(crate) struct Reply {
     pub(crate) set_cookie: Vec<String>,
     pub(crate) body: String,
 }
+
+/// The largest reply body read: status pages are a few KB, so anything this big is not a switch
+/// answering normally, and reading it whole would cost the host its memory.
+pub(crate) const MAX_BODY: u64 = 256 * 1024;
 
 /// TLS and timing options.
 pub(crate) struct HttpConfig {
@@ -29,7 +34,12 @@ pub(crate) fn client(cfg: &HttpConfig) -> Result<Client, DriverError> {
         .connect_timeout(cfg.timeout)
         .redirect(reqwest::redirect::Policy::none())
         .danger_accept_invalid_certs(!cfg.verify_tls)
-        .user_agent(concat!("powerplug-dli/", env!("CARGO_PKG_VERSION")));
+        .user_agent(concat!("powerplug-dli/", env!("CARGO_PKG_VERSION")))
+        // A fresh connection per request, as wget does: an embedded server that writes headers
+        // and body in separate segments otherwise stalls every reused connection ~40 ms (its
+        // Nagle against our delayed ACK).
+        .pool_max_idle_per_host(0)
+        .tcp_nodelay(true);
     if let Some(path) = &cfg.ca_file {
         let pem = std::fs::read(path)
             .map_err(|e| DriverError::invalid_parameter(format!("cannot read `ca_file` {path}: {e}")))?;
@@ -43,12 +53,16 @@ pub(crate) fn client(cfg: &HttpConfig) -> Result<Client, DriverError> {
 /// Sends `req`, mapping transport failures (`what` names the switch).
 pub(crate) fn send(req: RequestBuilder, what: &str, timeout: Duration) -> Result<Reply, DriverError> {
     let resp: Response = req.send().map_err(|e| {
+        let cause = root_cause(&e);
         if e.is_timeout() {
             DriverError::unreachable(format!("{what} did not answer within {} ms", timeout.as_millis()))
         } else if e.is_connect() {
-            DriverError::unreachable(format!("could not connect to {what}: {}", root_cause(&e)))
+            DriverError::unreachable(format!("could not connect to {what}: {cause}"))
+        } else if is_cut_off(&cause) {
+            DriverError::unreachable(format!("{what} broke off the exchange: {cause}"))
         } else {
-            DriverError::unreachable(format!("{what} broke off the exchange: {}", root_cause(&e)))
+            // It answered, but not in HTTP we can read (garbage, HTTP/0.9, oversized headers).
+            DriverError::device(format!("{what} answered something that is not a usable HTTP reply: {cause}"))
         }
     })?;
     let status = resp.status().as_u16();
@@ -56,10 +70,28 @@ pub(crate) fn send(req: RequestBuilder, what: &str, timeout: Duration) -> Result
     let www_authenticate = header("www-authenticate");
     let set_cookie =
         resp.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect();
-    let body = resp
-        .text()
-        .map_err(|e| DriverError::unreachable(format!("{what} broke off its answer: {}", root_cause(&e))))?;
+    let mut raw = Vec::new();
+    resp.take(MAX_BODY + 1).read_to_end(&mut raw).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::TimedOut || e.to_string().contains("timed out") {
+            DriverError::unreachable(format!("{what} did not finish its answer within {} ms", timeout.as_millis()))
+        } else {
+            DriverError::unreachable(format!("{what} broke off its answer: {}", root_cause(&e)))
+        }
+    })?;
+    if raw.len() as u64 > MAX_BODY {
+        return Err(DriverError::device(format!(
+            "{what} sent a reply larger than {} KiB (a status page is a few KB); not read further",
+            MAX_BODY / 1024
+        )));
+    }
+    let body = String::from_utf8_lossy(&raw).into_owned();
     Ok(Reply { status, www_authenticate, set_cookie, body })
+}
+
+/// Whether a transport error means the connection was cut rather than garbled.
+fn is_cut_off(cause: &str) -> bool {
+    let c = cause.to_ascii_lowercase();
+    ["closed", "reset", "broken pipe", "incomplete", "unexpected eof", "aborted"].iter().any(|w| c.contains(w))
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {

@@ -83,7 +83,11 @@ impl<'a> Rest<'a> {
         match body.trim() {
             "true" => Ok(true),
             "false" => Ok(false),
-            other => Err(DriverError::device(format!("{} answered {other:?} for outlet {n}'s state", self.t.what()))),
+            other => {
+                let shown: String = other.chars().take(80).collect();
+                let more = if other.chars().count() > 80 { " (cut)" } else { "" };
+                Err(DriverError::device(format!("{} answered {shown:?}{more} for outlet {n}'s state", self.t.what())))
+            }
         }
     }
 }

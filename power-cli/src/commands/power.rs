@@ -6,15 +6,15 @@ use anyhow::Result;
 use power_core::{CallOutcome, DriverError, Params, PowerAction, PowerplugExitCode, ProgramRequirement};
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::cli::{ActionArg, PowerArgs};
 use crate::error::CliError;
 use crate::{logging, output};
-use power_host::deadline;
 use power_host::discover::Origin;
 use power_host::inventory::{self, RawInventory};
 use power_host::registry::Registry;
+use power_host::{deadline, devlock};
 
 fn action(a: ActionArg) -> PowerAction {
     match a {
@@ -87,11 +87,18 @@ pub(crate) fn run(search: &[(PathBuf, Origin)], inventory: Option<&Path>, args: 
         return Err(missing_program_error(&info.name, &missing).into());
     }
     tracing::info!(driver = %info.name, plugin = %entry.path().display(), "running {act}");
+    // One overall deadline: the wait for another process's call to the device, then the call.
+    let ends = Instant::now() + Duration::from_secs(args.timeout);
+    let _lock = match devlock::lock_key(info, &params) {
+        Some(key) => devlock::acquire(&key, ends)
+            .map_err(|e| CliError::new(PowerplugExitCode::UNREACHABLE, format!("driver `{}`: {e}", info.name)))?,
+        None => None,
+    };
     let module =
         entry.plugin.module.ok_or_else(|| CliError::new(PowerplugExitCode::PLUGIN_LOAD_FAILED, "plugin not loaded"))?;
     let (name, wire) = (info.name.clone(), params.to_wire());
     let call = move || module.open(&name, &wire).and_then(|d| d.call(act.as_str(), "{}"));
-    let reply = deadline::run_with_deadline(Duration::from_secs(args.timeout), call).ok_or_else(|| {
+    let reply = deadline::run_with_deadline(ends.saturating_duration_since(Instant::now()), call).ok_or_else(|| {
         CliError::new(
             PowerplugExitCode::UNREACHABLE,
             format!("driver `{}` did not finish `{act}` within {} s (--timeout); giving up", info.name, args.timeout),
@@ -105,7 +112,8 @@ pub(crate) fn run(search: &[(PathBuf, Origin)], inventory: Option<&Path>, args: 
         tracing::info!("{}", logging::redact(note));
     }
     if act == PowerAction::Query {
-        output::line(outcome.state.unwrap_or(power_core::PowerState::Unknown).as_str());
+        output::result_line(outcome.state.unwrap_or(power_core::PowerState::Unknown).as_str())
+            .map_err(|e| CliError::new(PowerplugExitCode::FAILURE, format!("cannot write the state to stdout: {e}")))?;
     }
     Ok(PowerplugExitCode::OK)
 }

@@ -68,7 +68,7 @@ impl Tree {
 
     /// The text of `path` (relative to the tree).
     pub(crate) fn read(&self, path: &str) -> Result<String, String> {
-        fs::read_to_string(self.root.join(path)).map_err(|e| format!("cannot read {path} in --maas-src: {e}"))
+        read_capped(&self.root.join(path)).map_err(|e| format!("cannot read {path} in --maas-src: {e}"))
     }
 
     /// Where `name` is already a power type in the tree, if anywhere.
@@ -80,7 +80,7 @@ impl Tree {
         }
         let quoted = [format!("\"{name}\""), format!("'{name}'")];
         for f in edited {
-            if let Ok(text) = fs::read_to_string(self.root.join(f)) {
+            if let Ok(text) = read_capped(&self.root.join(f)) {
                 if quoted.iter().any(|q| text.contains(q.as_str())) {
                     return Some(format!("{f} already names it"));
                 }
@@ -89,7 +89,7 @@ impl Tree {
         for dir in ["etc/maas/templates/power", "src/provisioningserver/drivers/power"] {
             let Ok(entries) = fs::read_dir(self.root.join(dir)) else { continue };
             for e in entries.flatten() {
-                let text = fs::read_to_string(e.path()).unwrap_or_default();
+                let text = read_capped(&e.path()).unwrap_or_default();
                 if text.contains(&format!("name = \"{name}\"")) || text.contains(&format!("name = '{name}'")) {
                     return Some(format!("{dir}/{} declares it", e.file_name().to_string_lossy()));
                 }
@@ -97,4 +97,12 @@ impl Tree {
         }
         None
     }
+}
+
+/// The largest MAAS source file read (the biggest are a few hundred KB).
+const MAX_SOURCE_FILE: u64 = 8 * 1024 * 1024;
+
+/// A regular file's text, refusing FIFOs, devices and anything over [`MAX_SOURCE_FILE`].
+fn read_capped(path: &std::path::Path) -> Result<String, power_host::files::FileError> {
+    power_host::files::read_text(path, MAX_SOURCE_FILE).map(|t| t.text)
 }

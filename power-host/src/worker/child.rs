@@ -12,10 +12,12 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use power_core::abi::{self, OpenDriver};
-use power_core::{DriverError, LogLevel};
+use std::time::{Duration, Instant};
+
+use power_core::{DriverError, DriverInfo, LogLevel, Params};
 
 use super::protocol::{FromWorker, ToWorker, MAX_LINE};
-use crate::load;
+use crate::{devlock, load};
 
 static CHANNEL: OnceLock<Mutex<File>> = OnceLock::new();
 static MAX_LEVEL: OnceLock<u8> = OnceLock::new();
@@ -70,6 +72,8 @@ pub fn run(plugin: &Path, max_level: u8) -> u8 {
         }
     };
     let Some(module) = loaded.module else { return 3 };
+    let drivers: HashMap<String, DriverInfo> =
+        loaded.description.drivers.iter().map(|d| (d.name.clone(), d.clone())).collect();
     send(&FromWorker::Ready { description: loaded.description });
     let instances: Instances = Arc::new(Mutex::new(HashMap::new()));
     let mut stdin = BufReader::new(std::io::stdin().lock());
@@ -81,12 +85,21 @@ pub fn run(plugin: &Path, max_level: u8) -> u8 {
             Ok(_) if line.len() > MAX_LINE => return 9,
             Ok(_) => {}
         }
-        let Ok(ToWorker::Call { id, device, driver, params, op, args }) = serde_json::from_slice(&line) else {
+        let Ok(ToWorker::Call { id, device, driver, params, op, args, lock_wait_ms }) = serde_json::from_slice(&line)
+        else {
             return 9;
         };
         let instances = Arc::clone(&instances);
+        let key = drivers
+            .get(&driver)
+            .and_then(|info| Params::from_wire(&info.params, &params).ok().and_then(|p| devlock::lock_key(info, &p)));
         let spawned = std::thread::Builder::new().name(format!("call-{id}")).spawn(move || {
-            let result = call(module, &instances, &device, &driver, &params, &op, &args);
+            let deadline = Instant::now() + Duration::from_millis(lock_wait_ms);
+            let lock = match &key {
+                Some(k) => devlock::acquire(k, deadline).map_err(|e| DriverError::unreachable(e.to_string())),
+                None => Ok(None),
+            };
+            let result = lock.and_then(|_lock| call(module, &instances, &device, &driver, &params, &op, &args));
             send(&FromWorker::Done { id, result });
         });
         if spawned.is_err() {

@@ -188,6 +188,7 @@ impl WorkerPool {
         driver: &str,
         params_wire: &str,
         op: &str,
+        lock_wait: Duration,
     ) -> Result<String, DriverError> {
         let worker = {
             let mut map = self.workers.lock().await;
@@ -212,6 +213,7 @@ impl WorkerPool {
             params: params_wire.to_owned(),
             op: op.to_owned(),
             args: "{}".to_owned(),
+            lock_wait_ms: lock_wait.as_millis() as u64,
         };
         let mut line = serde_json::to_vec(&msg).map_err(|e| DriverError::plugin_fault(e.to_string()))?;
         line.push(b'\n');

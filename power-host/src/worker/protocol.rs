@@ -27,6 +27,9 @@ pub enum ToWorker {
         op: String,
         /// The operation's JSON arguments.
         args: String,
+        /// How long the call may wait for another process's call to the same device.
+        #[serde(default)]
+        lock_wait_ms: u64,
     },
 }
 
