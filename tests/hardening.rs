@@ -221,3 +221,19 @@ fn a_query_whose_state_cannot_be_written_fails() {
     assert_eq!(out.status.code(), Some(i32::from(Code::FAILURE)), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write the state to stdout"));
 }
+
+#[test]
+fn one_deadline_bounds_every_request_of_an_action_and_names_the_step() {
+    let sim = DliSim::start(DliArgs { delay_ms: 1300, ..DliArgs::default() }).unwrap();
+    let started = Instant::now();
+    Test::new()
+        .plugin_dir(&dli_plugin())
+        .args(["power", "on", "dli", "--timeout", "2", "-p", "protocol=legacy"])
+        .param("power_address", &sim.addr().to_string())
+        .param("outlet_id", "1")
+        .env("POWERPLUG_POWER_PASS", "1234")
+        .status(Code::UNREACHABLE)
+        .stderr_contains("deadline")
+        .run();
+    assert!(started.elapsed() < Duration::from_secs(6), "took {:?}", started.elapsed());
+}

@@ -15,6 +15,7 @@ mod logging;
 mod registration;
 
 pub mod conformance;
+pub mod deadline;
 pub mod program;
 
 pub use driver::Driver;

@@ -177,7 +177,8 @@ pub fn run_program(call: &ProgramCall) -> Result<ProgramOutput, ProgramError> {
     let pgid = libc::pid_t::try_from(child.id()).unwrap_or(0);
     let out = child.stdout.take().map(|s| capture(s, call.max_output));
     let err = child.stderr.take().map(|s| capture(s, call.max_output));
-    let status = wait(child, call.timeout);
+    let timeout = crate::deadline::cap(call.timeout);
+    let status = wait(child, timeout);
     let stdout = out.map(|c| c.finish(DRAIN_GRACE, pgid)).unwrap_or_default();
     let stderr = err.map(|c| c.finish(DRAIN_GRACE, pgid)).unwrap_or_default();
     if !stderr.is_empty() {
@@ -185,7 +186,7 @@ pub fn run_program(call: &ProgramCall) -> Result<ProgramOutput, ProgramError> {
     }
     match status {
         Some(s) => Ok(ProgramOutput { code: s.code(), stdout, stderr }),
-        None => Err(ProgramError::TimedOut { program: call.program.clone(), after: call.timeout }),
+        None => Err(ProgramError::TimedOut { program: call.program.clone(), after: timeout }),
     }
 }
 

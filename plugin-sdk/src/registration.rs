@@ -39,14 +39,18 @@ fn open_boxed<D: Driver>(params: &Params) -> Result<Box<dyn InstanceCall>, Drive
 }
 
 impl<D: Driver> InstanceCall for Opened<D> {
-    fn call(&self, op: &str, _args_json: &str) -> Result<String, DriverError> {
+    fn call(&self, op: &str, args_json: &str) -> Result<String, DriverError> {
         let action: PowerAction = op
             .parse()
             .map_err(|_| DriverError::unsupported(format!("driver `{}` has no operation `{op}`", self.info.name)))?;
         if !self.info.supports(action) {
             return Err(DriverError::unsupported(self.info.refusal(action)));
         }
-        let outcome = self.driver.run(action)?;
+        let budget = serde_json::from_str::<serde_json::Value>(args_json)
+            .ok()
+            .and_then(|v| v.get("deadline_ms").and_then(serde_json::Value::as_u64))
+            .map(std::time::Duration::from_millis);
+        let outcome = crate::deadline::with_deadline(budget, || self.driver.run(action))?;
         serde_json::to_string(&outcome)
             .map_err(|e| DriverError::plugin_fault(format!("could not encode the result: {e}")))
     }

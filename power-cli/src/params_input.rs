@@ -46,6 +46,18 @@ pub(crate) fn gather(
     Ok((raw, warnings))
 }
 
+/// Refuses a `POWERPLUG_<NAME>` variable of `info`'s parameters that is not UTF-8 (instead of
+/// reporting the parameter as missing).
+pub(crate) fn check_env_text(info: Option<&DriverInfo>) -> Result<(), CliError> {
+    for spec in info.map(|i| i.params.as_slice()).unwrap_or_default() {
+        let var = spec.env_var();
+        if std::env::var_os(&var).is_some_and(|v| v.to_str().is_none()) {
+            return Err(CliError::usage(format!("{var} is not valid UTF-8 text (parameter `{}`)", spec.name)));
+        }
+    }
+    Ok(())
+}
+
 /// The largest params file read: parameters are a few hundred bytes.
 const MAX_PARAMS_FILE: u64 = 256 * 1024;
 

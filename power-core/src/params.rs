@@ -296,6 +296,15 @@ fn parse_kind(spec: &ParamSpec, text: &str) -> Result<ParamValue, ParamError> {
     if text.chars().any(|c| c.is_control() && c != '\t') {
         return Err(bad("contains control characters (line breaks, NUL, escape sequences)"));
     }
+    if matches!(spec.kind, ParamKind::Host { .. } | ParamKind::Url { .. }) && url_has_credentials(text) {
+        // Never echoed: the value carries a password.
+        return Err(ParamError::invalid(
+            &ParamSpec { secret: true, ..spec.clone() },
+            "",
+            "credentials inside a URL are not accepted; give the user and password as their own parameters \
+             (the password from the environment or a file)",
+        ));
+    }
     match &spec.kind {
         ParamKind::String | ParamKind::Other => Ok(ParamValue::Text(text.to_owned())),
         ParamKind::Password => Ok(ParamValue::Secret(Secret::new(text))),
@@ -333,6 +342,11 @@ fn parse_kind(spec: &ParamSpec, text: &str) -> Result<ParamValue, ParamError> {
             Ok(ParamValue::Text(text.trim().to_owned()))
         }
     }
+}
+
+/// Whether `text` is a URL with a `user[:password]@` part.
+fn url_has_credentials(text: &str) -> bool {
+    text.split_once("://").is_some_and(|(_, rest)| rest.split(['/', '?', '#']).next().is_some_and(|a| a.contains('@')))
 }
 
 /// Checks `host`, `host:port`, `[v6]`, `[v6]:port`, bare IPv6, or a URL when allowed.
@@ -413,6 +427,17 @@ fn check_url(text: &str, schemes: &[String]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_with_credentials_are_refused_without_echo() {
+        let mut raw = BTreeMap::new();
+        raw.insert("power_address".to_owned(), "http://admin:Hunter2x@10.0.0.1/".to_owned());
+        raw.insert("outlet_id".to_owned(), "1".to_owned());
+        let e = Params::validate(&specs(), &raw).unwrap_err().to_string();
+        assert!(e.contains("credentials inside a URL are not accepted") && !e.contains("Hunter2x"), "{e}");
+        raw.insert("power_address".to_owned(), "http://10.0.0.1/a@b".to_owned());
+        assert!(Params::validate(&specs(), &raw).is_ok());
+    }
 
     fn specs() -> Vec<ParamSpec> {
         vec![

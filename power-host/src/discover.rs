@@ -14,6 +14,9 @@ pub const SYSTEM_DIR: &str = "/usr/lib/powerplug/plugins";
 /// The environment variable with extra plugin directories (colon-separated).
 pub const PATH_VAR: &str = "POWERPLUG_PLUGIN_PATH";
 
+/// How a problem message ends when a plugin location is writable by others.
+pub const UNSAFE: &str = "anyone who can write there can run code as you";
+
 /// Where a search-path entry came from: explicit entries report problems, default ones that
 /// do not exist are skipped silently.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +69,9 @@ pub fn plugin_files(path: &[(PathBuf, Origin)]) -> (Vec<PathBuf>, Vec<DirProblem
         }
     };
     for (entry, origin) in path {
+        if let Some(why) = unsafe_owner(entry) {
+            problems.push(DirProblem { path: entry.clone(), message: format!("{why}: {UNSAFE}") });
+        }
         match fs::metadata(entry) {
             Ok(m) if m.is_file() => push(entry.clone(), &mut files),
             Ok(m) if !m.is_dir() => problems.push(DirProblem {
@@ -106,6 +112,22 @@ pub fn plugin_files(path: &[(PathBuf, Origin)]) -> (Vec<PathBuf>, Vec<DirProblem
         }
     }
     (files, problems)
+}
+
+/// Why a plugin directory or file is unsafe to load from: writable by every user (without the
+/// sticky bit), or owned by another user who is not root.
+fn unsafe_owner(path: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let m = fs::metadata(path).ok()?;
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let me = unsafe { libc::getuid() };
+    if m.mode() & 0o002 != 0 && m.mode() & 0o1000 == 0 {
+        Some(format!("{} is writable by every user", if m.is_dir() { "the directory" } else { "the file" }))
+    } else if m.uid() != 0 && m.uid() != me {
+        Some(format!("owned by another user (uid {})", m.uid()))
+    } else {
+        None
+    }
 }
 
 fn origin_text(o: Origin) -> &'static str {

@@ -52,13 +52,15 @@ impl Registry {
     /// on the path) is loaded alone and used if it provides the driver, sparing the other
     /// plugins' load time; otherwise every plugin is loaded as by [`Registry::load`].
     pub fn load_for(search: &[(PathBuf, Origin)], driver: &str) -> Self {
-        let (files, _) = discover::plugin_files(search);
+        let (files, dir_problems) = discover::plugin_files(search);
         let wanted = format!("{}powerplug_{driver}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
         if let Some(f) = files.iter().find(|f| f.file_name().is_some_and(|n| n == wanted.as_str())) {
             if let Ok(p) = load::load(f) {
                 if p.description.drivers.iter().any(|d| d.name == driver) {
                     tracing::debug!(plugin = %f.display(), "plugin named after the driver provides it");
-                    return Self { plugins: vec![p], problems: Vec::new() };
+                    let problems =
+                        dir_problems.into_iter().map(|d| Problem { path: d.path, message: d.message }).collect();
+                    return Self { plugins: vec![p], problems };
                 }
             }
         }

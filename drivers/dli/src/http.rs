@@ -52,10 +52,17 @@ pub(crate) fn client(cfg: &HttpConfig) -> Result<Client, DriverError> {
 
 /// Sends `req`, mapping transport failures (`what` names the switch).
 pub(crate) fn send(req: RequestBuilder, what: &str, timeout: Duration) -> Result<Reply, DriverError> {
-    let resp: Response = req.send().map_err(|e| {
+    plugin_sdk::deadline::check(&format!("a request to {what}"))?;
+    let by_deadline = plugin_sdk::deadline::capped(timeout);
+    let timeout = plugin_sdk::deadline::cap(timeout);
+    let late = move || match (by_deadline, plugin_sdk::deadline::budget()) {
+        (true, Some(b)) => format!("before the action's {:.1} s deadline ran out", b.as_secs_f64()),
+        _ => format!("within {} ms", timeout.as_millis()),
+    };
+    let resp: Response = req.timeout(timeout).send().map_err(|e| {
         let cause = root_cause(&e);
         if e.is_timeout() {
-            DriverError::unreachable(format!("{what} did not answer within {} ms", timeout.as_millis()))
+            DriverError::unreachable(format!("{what} did not answer {}", late()))
         } else if e.is_connect() {
             DriverError::unreachable(format!("could not connect to {what}: {cause}"))
         } else if is_cut_off(&cause) {
@@ -73,7 +80,7 @@ pub(crate) fn send(req: RequestBuilder, what: &str, timeout: Duration) -> Result
     let mut raw = Vec::new();
     resp.take(MAX_BODY + 1).read_to_end(&mut raw).map_err(|e| {
         if e.kind() == std::io::ErrorKind::TimedOut || e.to_string().contains("timed out") {
-            DriverError::unreachable(format!("{what} did not finish its answer within {} ms", timeout.as_millis()))
+            DriverError::unreachable(format!("{what} did not finish its answer {}", late()))
         } else {
             DriverError::unreachable(format!("{what} broke off its answer: {}", root_cause(&e)))
         }

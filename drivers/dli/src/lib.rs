@@ -133,6 +133,11 @@ impl Dli {
             if self.read(s)? == want {
                 return Ok(());
             }
+            plugin_sdk::deadline::check(&format!(
+                "outlet {} read back as {}",
+                self.outlet,
+                if want { "on" } else { "off" }
+            ))?;
             if Instant::now() >= deadline {
                 return Err(DriverError::device(format!(
                     "outlet {} of {} still reports {} {} ms after the change",
@@ -142,7 +147,7 @@ impl Dli {
                     self.settle.as_millis()
                 )));
             }
-            sleep(Duration::from_millis(100));
+            sleep(plugin_sdk::deadline::cap(Duration::from_millis(100)));
         }
     }
 

@@ -6,13 +6,16 @@ use plugin_sdk::DriverError;
 
 /// The server number from `12` or the SeaMicro form `12/0`: 0 to 255.
 pub fn server_id(text: &str) -> Result<u8, DriverError> {
-    let head = text.trim().split('/').next().unwrap_or("");
+    let mut parts = text.trim().split('/');
+    let head = parts.next().unwrap_or("");
+    let tail = parts.next();
     let bad = || {
         DriverError::invalid_parameter(format!(
             "`system_id` {text:?} is not a SeaMicro server number; expected a number from 0 to 255, optionally as N/0 (e.g. 12 or 12/0)"
         ))
     };
-    if head.is_empty() || !head.bytes().all(|b| b.is_ascii_digit()) {
+    let digits = |s: &str| !s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(head) || parts.next().is_some() || tail.is_some_and(|t| !digits(t)) {
         return Err(bad());
     }
     head.parse::<u8>().map_err(|_| bad())
@@ -84,7 +87,7 @@ mod tests {
         assert_eq!(server_id("12").unwrap(), 12);
         assert_eq!(server_id("12/0").unwrap(), 12);
         assert_eq!(server_id("010").unwrap(), 10, "decimal, never octal");
-        for bad in ["", "256", "-1", "0x1f", "a/0", "/0"] {
+        for bad in ["", "256", "-1", "0x1f", "a/0", "/0", "12/abc", "12/", "12/0/1", "0012"] {
             assert!(server_id(bad).is_err(), "{bad}");
         }
     }

@@ -68,6 +68,11 @@ impl plugin_sdk::Driver for Wol {
     fn open(params: &Params) -> Result<Self, DriverError> {
         let mac =
             params.mac("mac_address").ok_or_else(|| DriverError::invalid_parameter("`mac_address` is required"))?;
+        if mac.0 == [0; 6] || mac.0 == [0xff; 6] || mac.0[0] & 1 == 1 {
+            return Err(DriverError::invalid_parameter(format!(
+                "`mac_address` {mac} is not a network card's address (all-zero, broadcast or multicast); give the machine's NIC MAC"
+            )));
+        }
         let secureon = match params.secret("secureon") {
             Some(s) => Some(parse_secureon(s.expose()).ok_or_else(|| {
                 DriverError::invalid_parameter(format!(
@@ -154,7 +159,7 @@ mod tests {
         let listener = WolListener::bind((Ipv4Addr::LOCALHOST, 0).into()).unwrap();
         let port = listener.local_addr().port().to_string();
         plugin_sdk::conformance::assert_conforms::<Wol>(&[
-            ("mac_address", "01:02:03:04:05:06"),
+            ("mac_address", "02:02:03:04:05:06"),
             ("broadcast", "127.0.0.1"),
             ("port", &port),
             ("secureon", "a1b2c3d4e5f6"),
@@ -178,14 +183,18 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_parameter() {
-        let e = open(&[("mac_address", "01:02:03:04:05:06"), ("secureon", "12:34")]).err().unwrap();
+        for bad in ["00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff", "01:00:5e:00:00:01"] {
+            let e = open(&[("mac_address", bad)]).err().unwrap();
+            assert!(e.message().contains("is not a network card's address"), "{bad}: {e}");
+        }
+        let e = open(&[("mac_address", "02:02:03:04:05:06"), ("secureon", "12:34")]).err().unwrap();
         assert!(
             e.message().contains("`secureon`")
                 && e.message().contains("4 or 6 bytes")
                 && !e.message().contains("12:34"),
             "{e}"
         );
-        let e = open(&[("mac_address", "01:02:03:04:05:06"), ("broadcast", "example.org")]).err().unwrap();
+        let e = open(&[("mac_address", "02:02:03:04:05:06"), ("broadcast", "example.org")]).err().unwrap();
         assert!(e.message().contains("`broadcast` must be an IP address"), "{e}");
     }
 
@@ -194,14 +203,14 @@ mod tests {
         let server = TcpListener::bind("127.0.0.1:0").unwrap();
         let up = server.local_addr().unwrap().port().to_string();
         let wol =
-            open(&[("mac_address", "01:02:03:04:05:06"), ("probe_address", "127.0.0.1"), ("probe_port", &up)]).unwrap();
+            open(&[("mac_address", "02:02:03:04:05:06"), ("probe_address", "127.0.0.1"), ("probe_port", &up)]).unwrap();
         assert_eq!(wol.query().unwrap(), PowerState::On);
         let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
         let wol =
-            open(&[("mac_address", "01:02:03:04:05:06"), ("probe_address", "127.0.0.1"), ("probe_port", &closed)])
+            open(&[("mac_address", "02:02:03:04:05:06"), ("probe_address", "127.0.0.1"), ("probe_port", &closed)])
                 .unwrap();
         assert_eq!(wol.query().unwrap(), PowerState::On, "refused means the host's stack answered");
-        let wol = open(&[("mac_address", "01:02:03:04:05:06")]).unwrap();
+        let wol = open(&[("mac_address", "02:02:03:04:05:06")]).unwrap();
         assert_eq!(wol.query().unwrap(), PowerState::Unknown);
     }
 }

@@ -16,6 +16,10 @@ use power_host::inventory::{self, RawInventory};
 use power_host::registry::Registry;
 use power_host::{deadline, devlock};
 
+/// How long past the deadline a driver may take to report that the deadline ran out (with the
+/// step it stopped at) before the call is abandoned as hung.
+const HANG_GRACE: Duration = Duration::from_millis(750);
+
 fn action(a: ActionArg) -> PowerAction {
     match a {
         ActionArg::On => PowerAction::On,
@@ -53,6 +57,10 @@ pub(crate) fn run(search: &[(PathBuf, Origin)], inventory: Option<&Path>, args: 
         (None, None) => return Err(CliError::usage("give a driver or --node NAME").into()),
     };
     let reg = Registry::load_for(search, &driver_name);
+    for p in reg.problems().iter().filter(|p| p.message.ends_with(power_host::discover::UNSAFE)) {
+        output::warning(&format!("{}: {}", p.path.display(), p.message));
+    }
+    crate::params_input::check_env_text(reg.driver(&driver_name).map(|e| e.info))?;
     let params = match &node {
         Some((raw, name)) => {
             let n =
@@ -97,13 +105,18 @@ pub(crate) fn run(search: &[(PathBuf, Origin)], inventory: Option<&Path>, args: 
     let module =
         entry.plugin.module.ok_or_else(|| CliError::new(PowerplugExitCode::PLUGIN_LOAD_FAILED, "plugin not loaded"))?;
     let (name, wire) = (info.name.clone(), params.to_wire());
-    let call = move || module.open(&name, &wire).and_then(|d| d.call(act.as_str(), "{}"));
-    let reply = deadline::run_with_deadline(ends.saturating_duration_since(Instant::now()), call).ok_or_else(|| {
-        CliError::new(
-            PowerplugExitCode::UNREACHABLE,
-            format!("driver `{}` did not finish `{act}` within {} s (--timeout); giving up", info.name, args.timeout),
-        )
-    })?;
+    let args_json = format!("{{\"deadline_ms\":{}}}", ends.saturating_duration_since(Instant::now()).as_millis());
+    let call = move || module.open(&name, &wire).and_then(|d| d.call(act.as_str(), &args_json));
+    let reply = deadline::run_with_deadline(ends.saturating_duration_since(Instant::now()) + HANG_GRACE, call)
+        .ok_or_else(|| {
+            CliError::new(
+                PowerplugExitCode::UNREACHABLE,
+                format!(
+                    "driver `{}` did not finish `{act}` within {} s (--timeout); giving up",
+                    info.name, args.timeout
+                ),
+            )
+        })?;
     let reply = reply.map_err(redacted)?;
     let outcome: CallOutcome = serde_json::from_str(&reply).map_err(|e| {
         CliError::new(PowerplugExitCode::PLUGIN_FAULT, format!("driver `{}` answered malformed JSON: {e}", info.name))

@@ -31,7 +31,8 @@ pub(crate) struct MaasTarget {
 }
 
 /// The names `--maas` accepts, for error messages and help.
-pub(crate) const ACCEPTED: &str = "2014.02, 1.5, 1.6, 1.7, 1.8, 1.9, 2.2 to 2.9, 3.0 to 3.7";
+pub(crate) const ACCEPTED: &str =
+    "2014.02, 1.5, 1.6, 1.7, 1.8, 1.9, 2.2 to 2.9, 3.0 to 3.7 (later 3.x releases use the 3.6 layout)";
 
 impl MaasTarget {
     /// Whether MAAS queries power types listed in `QUERY_POWER_TYPES` (1.7+ templates).

@@ -99,6 +99,15 @@ pub fn run(plugin: &Path, max_level: u8) -> u8 {
                 Some(k) => devlock::acquire(k, deadline).map_err(|e| DriverError::unreachable(e.to_string())),
                 None => Ok(None),
             };
+            // The driver gets what is left of the deadline after the wait for the lock.
+            let args = match serde_json::from_str::<serde_json::Value>(&args) {
+                Ok(serde_json::Value::Object(mut m)) if m.contains_key("deadline_ms") => {
+                    let left = deadline.saturating_duration_since(Instant::now()).as_millis() as u64;
+                    m.insert("deadline_ms".into(), left.into());
+                    serde_json::Value::Object(m).to_string()
+                }
+                _ => args,
+            };
             let result = lock.and_then(|_lock| call(module, &instances, &device, &driver, &params, &op, &args));
             send(&FromWorker::Done { id, result });
         });

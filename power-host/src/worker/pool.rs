@@ -212,7 +212,7 @@ impl WorkerPool {
             driver: driver.to_owned(),
             params: params_wire.to_owned(),
             op: op.to_owned(),
-            args: "{}".to_owned(),
+            args: format!("{{\"deadline_ms\":{}}}", lock_wait.as_millis()),
             lock_wait_ms: lock_wait.as_millis() as u64,
         };
         let mut line = serde_json::to_vec(&msg).map_err(|e| DriverError::plugin_fault(e.to_string()))?;

@@ -50,9 +50,9 @@ impl Response {
     }
 }
 
-/// Reads one request; `None` when the client sent nothing usable.
-pub(crate) fn read_request(stream: &TcpStream) -> Option<Request> {
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
+/// Reads one request from a connection's reader; `None` when the client sent nothing usable
+/// (or closed a kept-alive connection).
+pub(crate) fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
     let mut parts = line.split_whitespace();
@@ -99,15 +99,23 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-/// Writes `resp` and closes the connection.
-pub(crate) fn write_response(mut stream: &TcpStream, resp: &Response) {
+/// Writes `resp`. With `keep_alive`, like Python's `http.server` (and many embedded servers):
+/// the connection stays open and headers and body go out as separate writes, which a client
+/// that reuses the connection pays for with a delayed-ACK stall. Otherwise one write and close.
+pub(crate) fn write_response(mut stream: &TcpStream, resp: &Response, keep_alive: bool) {
     let mut out = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
     for (k, v) in &resp.headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }
-    out.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", resp.body.len()));
-    out.push_str(&resp.body);
-    let _ = stream.write_all(out.as_bytes());
+    let conn = if keep_alive { "keep-alive" } else { "close" };
+    out.push_str(&format!("Content-Length: {}\r\nConnection: {conn}\r\n\r\n", resp.body.len()));
+    if keep_alive {
+        let _ = stream.write_all(out.as_bytes());
+        let _ = stream.write_all(resp.body.as_bytes());
+    } else {
+        out.push_str(&resp.body);
+        let _ = stream.write_all(out.as_bytes());
+    }
     let _ = stream.flush();
 }
 

@@ -62,6 +62,10 @@ pub struct DliArgs {
     /// Fault: accept outlet commands but never change state.
     #[arg(long)]
     pub stuck: bool,
+    /// Behave like Python's http.server: keep connections alive and write headers and body in
+    /// separate segments (clients that reuse connections then stall on delayed ACKs).
+    #[arg(long)]
+    pub split_writes: bool,
 }
 
 impl Default for DliArgs {
@@ -81,6 +85,7 @@ impl Default for DliArgs {
             always_401: false,
             malformed: false,
             stuck: false,
+            split_writes: false,
         }
     }
 }
@@ -204,7 +209,17 @@ impl Drop for DliSim {
 
 fn serve(sw: &Shared, conn: std::net::TcpStream) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
-    let Some(req) = http::read_request(&conn) else { return };
+    let Ok(clone) = conn.try_clone() else { return };
+    let mut reader = std::io::BufReader::new(clone);
+    while let Some(req) = http::read_request(&mut reader) {
+        if !serve_one(sw, &conn, &req) {
+            return;
+        }
+    }
+}
+
+/// Serves one request; whether the connection stays open for another.
+fn serve_one(sw: &Shared, conn: &std::net::TcpStream, req: &http::Request) -> bool {
     let args = match sw.lock() {
         Ok(mut s) => {
             s.active += 1;
@@ -214,15 +229,19 @@ fn serve(sw: &Shared, conn: std::net::TcpStream) {
             }
             s.args.clone()
         }
-        Err(_) => return,
+        Err(_) => return false,
     };
-    let resp = answer(sw, &req, &args);
+    let resp = answer(sw, req, &args);
     // Served once the answer is ready: the client may send its next request as soon as it reads it.
     if let Ok(mut s) = sw.lock() {
         s.active -= 1;
     }
-    if let Some(resp) = resp {
-        http::write_response(&conn, &resp);
+    match resp {
+        Some(resp) => {
+            http::write_response(conn, &resp, args.split_writes);
+            args.split_writes
+        }
+        None => false,
     }
 }
 
