@@ -54,8 +54,16 @@ fn concurrent_processes_take_turns_at_a_switch_that_serves_one_login_at_a_time()
     assert_eq!(sim.overlaps(), (0, 1), "requests from different processes overlapped at the switch");
 }
 
-/// A one-shot TCP server answering every connection with `reply` (then, if `endless`, zeros forever).
-fn bad_server(reply: &'static [u8], endless: bool) -> SocketAddr {
+/// How a bad server goes on after its first bytes.
+#[derive(Clone, Copy, PartialEq)]
+enum Then {
+    Stop,
+    Endless,
+    Trickle,
+}
+
+/// A TCP server answering every connection with `reply`, then as `then` says, for 20 s at most.
+fn bad_server(reply: &'static [u8], then: Then) -> SocketAddr {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
     thread::spawn(move || {
@@ -67,9 +75,13 @@ fn bad_server(reply: &'static [u8], endless: bool) -> SocketAddr {
                 let _ = c.read(&mut buf);
                 let _ = c.write_all(reply);
                 let until = Instant::now() + Duration::from_secs(20);
-                while endless && Instant::now() < until {
-                    if c.write_all(&[b'x'; 8192]).is_err() {
+                while then != Then::Stop && Instant::now() < until {
+                    let chunk: &[u8] = if then == Then::Endless { &[b'x'; 8192] } else { b"x" };
+                    if c.write_all(chunk).is_err() {
                         break;
+                    }
+                    if then == Then::Trickle {
+                        thread::sleep(Duration::from_millis(100));
                     }
                 }
                 if reply.is_empty() {
@@ -83,14 +95,21 @@ fn bad_server(reply: &'static [u8], endless: bool) -> SocketAddr {
 
 #[test]
 fn misbehaving_devices_get_bounded_memory_time_and_the_right_exit_code() {
-    let cases: [(&'static [u8], bool, &str, u8); 4] = [
-        (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n", true, "larger than 256 KiB", Code::DEVICE_ERROR),
-        (b"SSH-2.0-OpenSSH_9.2\r\nnot http at all\r\n\r\n", false, "not a usable HTTP reply", Code::DEVICE_ERROR),
-        (b"HTTP/1.1 200 OK\r\nX-Big: ", true, "not a usable HTTP reply", Code::DEVICE_ERROR),
-        (b"", false, "did not answer within 500 ms", Code::UNREACHABLE),
+    let ok = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n";
+    let cases: [(&'static [u8], Then, &str, u8); 5] = [
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n",
+            Then::Endless,
+            "larger than 256 KiB",
+            Code::DEVICE_ERROR,
+        ),
+        (b"SSH-2.0-OpenSSH_9.2\r\nnot http at all\r\n\r\n", Then::Stop, "not a usable HTTP reply", Code::DEVICE_ERROR),
+        (b"HTTP/1.1 200 OK\r\nX-Big: ", Then::Endless, "not a usable HTTP reply", Code::DEVICE_ERROR),
+        (b"", Then::Stop, "did not answer within 500 ms", Code::UNREACHABLE),
+        (ok, Then::Trickle, "within 500 ms", Code::UNREACHABLE),
     ];
-    for (reply, endless, want, code) in cases {
-        let addr = bad_server(reply, endless);
+    for (reply, then, want, code) in cases {
+        let addr = bad_server(reply, then);
         let started = Instant::now();
         let out = Test::new()
             .plugin_dir(&dli_plugin())

@@ -79,7 +79,7 @@ pub(crate) fn send(req: RequestBuilder, what: &str, timeout: Duration) -> Result
         resp.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect();
     let mut raw = Vec::new();
     resp.take(MAX_BODY + 1).read_to_end(&mut raw).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::TimedOut || e.to_string().contains("timed out") {
+        if e.kind() == std::io::ErrorKind::TimedOut || root_cause(&e).contains("timed out") {
             DriverError::unreachable(format!("{what} did not finish its answer {}", late()))
         } else {
             DriverError::unreachable(format!("{what} broke off its answer: {}", root_cause(&e)))
