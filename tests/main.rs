@@ -31,6 +31,9 @@ mod maas;
 /// Snapshots of every MAAS artifact per driver and target.
 mod maas_snapshots;
 
+/// Fleet runs over an inventory: many nodes, many switches, per-node results.
+mod fleet;
+
 /// Hostile input and misbehaving devices: bounded memory and time, ordering across processes.
 mod hardening;
 

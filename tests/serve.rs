@@ -17,7 +17,7 @@ use std::{fs, thread};
 use power_core::PowerplugExitCode as Code;
 use power_sim::dli::{DliArgs, DliSim};
 
-use crate::test::{build_dir, built_lib, powerplug, scratch, Test};
+use crate::test::{build_dir, built_lib, dli_inventory, powerplug, private_file, scratch, Test};
 
 const TOKEN: &str = "tok-0123456789abcdef";
 const BASIC_PASS: &str = "maas-basic-Pw77";
@@ -176,30 +176,6 @@ fn http(addr: SocketAddr, method: &str, path: &str, auth: Option<&str>) -> Reply
 /// MAAS's default `power_on_regex` / `power_off_regex` (`status.*\:.*running`), as `re.search`.
 fn maas_matches(body: &str, word: &str) -> bool {
     body.find("status").and_then(|i| body[i..].find(':').map(|j| i + j)).is_some_and(|j| body[j..].contains(word))
-}
-
-fn private_file(path: &Path, text: &str) {
-    fs::write(path, text).unwrap();
-    fs::set_permissions(path, fs::Permissions::from_mode(0o600)).unwrap();
-}
-
-fn dli_inventory(dir: &Path, sims: &[&DliSim], nodes_per: usize) -> PathBuf {
-    let secret = dir.join("rack.pass");
-    private_file(&secret, "1234\n");
-    let mut text = String::new();
-    for (i, sim) in sims.iter().enumerate() {
-        text.push_str(&format!(
-            "[device.rack{i}]\ndriver = \"dli\"\npower_address = \"{}\"\npower_pass_file = \"{}\"\ntags = [\"lab\"]\n\n",
-            sim.addr(),
-            secret.display()
-        ));
-        for o in 1..=nodes_per {
-            text.push_str(&format!("[node.r{i}n{o}]\ndevice = \"rack{i}\"\noutlet_id = {o}\n\n"));
-        }
-    }
-    let inv = dir.join("inventory.toml");
-    fs::write(&inv, text).unwrap();
-    inv
 }
 
 #[test]

@@ -2,10 +2,13 @@
 //! plugin directory fixtures, and `Test`, a `#[must_use]` builder that runs `powerplug` and
 //! asserts on its exit code and output.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::{env, fs};
+
+use power_sim::dli::DliSim;
 
 /// The directory holding `powerplug` and the plugin libraries (`target/<profile>`).
 pub(crate) fn build_dir() -> PathBuf {
@@ -188,4 +191,31 @@ pub(crate) fn require_program(program: &str) -> PathBuf {
     let found =
         env::var_os("PATH").and_then(|path| env::split_paths(&path).map(|d| d.join(program)).find(|p| p.is_file()));
     found.unwrap_or_else(|| panic!("`{program}` is not installed: run scripts/test (it installs the test peers)"))
+}
+
+/// Writes `text` to `path` with mode 0600.
+pub(crate) fn private_file(path: &Path, text: &str) {
+    fs::write(path, text).unwrap();
+    fs::set_permissions(path, fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+/// An inventory with one device per simulator (`rack0`, `rack1`, …, tagged `lab`) and
+/// `nodes_per` nodes on each (`r0n1`… on outlets 1…), the password in a private file.
+pub(crate) fn dli_inventory(dir: &Path, sims: &[&DliSim], nodes_per: usize) -> PathBuf {
+    let secret = dir.join("rack.pass");
+    private_file(&secret, "1234\n");
+    let mut text = String::new();
+    for (i, sim) in sims.iter().enumerate() {
+        text.push_str(&format!(
+            "[device.rack{i}]\ndriver = \"dli\"\npower_address = \"{}\"\npower_pass_file = \"{}\"\ntags = [\"lab\"]\n\n",
+            sim.addr(),
+            secret.display()
+        ));
+        for o in 1..=nodes_per {
+            text.push_str(&format!("[node.r{i}n{o}]\ndevice = \"rack{i}\"\noutlet_id = {o}\n\n"));
+        }
+    }
+    let inv = dir.join("inventory.toml");
+    fs::write(&inv, text).unwrap();
+    inv
 }

@@ -236,13 +236,30 @@ pub(crate) enum ActionArg {
 pub(crate) struct PowerArgs {
     /// What to do. `query` prints exactly `on`, `off` or `unknown`.
     pub(crate) action: ActionArg,
-    /// The driver (see `powerplug drivers list`); or give --node.
-    #[arg(required_unless_present = "node", conflicts_with = "node")]
+    /// The driver (see `powerplug drivers list`); or give --node, --tag or --all.
+    #[arg(required_unless_present_any = ["nodes", "all", "tag"], conflicts_with_all = ["nodes", "all", "tag"])]
     pub(crate) driver: Option<String>,
-    /// An inventory node: its driver and parameters come from the inventory.
-    #[arg(long, value_name = "NAME", conflicts_with_all = ["params", "params_file"])]
-    pub(crate) node: Option<String>,
-    /// Give up on the driver call after this many seconds (exit 5).
+    /// An inventory node: its driver and parameters come from the inventory. Repeatable: with
+    /// several, a fleet run (one table row per node).
+    #[arg(long = "node", value_name = "NAME", conflicts_with_all = ["params", "params_file"])]
+    pub(crate) nodes: Vec<String>,
+    /// Every node of the inventory (a fleet run).
+    #[arg(long, conflicts_with_all = ["params", "params_file", "nodes", "tag"])]
+    pub(crate) all: bool,
+    /// Every node whose own or device's `tags` include TAG (a fleet run).
+    #[arg(long, value_name = "TAG", conflicts_with_all = ["params", "params_file", "nodes"])]
+    pub(crate) tag: Option<String>,
+    /// Fleet runs: at most this many driver calls at once (different devices run in parallel,
+    /// one device never runs two calls at once).
+    #[arg(long, value_name = "N", default_value_t = 128, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub(crate) jobs: u64,
+    /// Fleet runs: at least this many milliseconds between power-ons on one device (inrush).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub(crate) stagger: u64,
+    /// Fleet runs: the results as a JSON array instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Give up on a driver call after this many seconds (exit 5).
     #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub(crate) timeout: u64,
     /// A driver parameter (repeatable). Also read from POWERPLUG_<NAME> in the environment;

@@ -65,6 +65,18 @@ pub(crate) fn warning(text: &str) {
     let _ = writeln!(io::stderr().lock(), "powerplug: warning: {}", clean(&redact(text)));
 }
 
+/// Redraws the progress line on stderr (a terminal: the caller checks).
+pub(crate) fn progress(text: &str) {
+    let mut err = io::stderr().lock();
+    let _ = write!(err, "\r{text}\x1b[K");
+    let _ = err.flush();
+}
+
+/// Ends the progress line.
+pub(crate) fn progress_end() {
+    let _ = writeln!(io::stderr().lock());
+}
+
 /// An error on stderr.
 pub(crate) fn error(text: &str) {
     let _ = writeln!(io::stderr().lock(), "powerplug: error: {}", clean(&redact(text)));

@@ -49,7 +49,7 @@ fn dispatch(cli: &Cli) -> Result<u8> {
     match &cli.command {
         Command::Drivers(DriversCommand::List { json }) => commands::drivers::list(&registry(), *json),
         Command::Drivers(DriversCommand::Show { driver, json }) => commands::drivers::show(&registry(), driver, *json),
-        Command::Power(args) => commands::power::run(&search(), cli.inventory.as_deref(), args),
+        Command::Power(args) => commands::power::run(&search(), cli.inventory.as_deref(), args, cli.quiet),
         Command::Plugin(PluginCommand::Check { file }) => commands::plugin::check(file),
         Command::Simulate(sim) => simulate(sim),
         Command::Maas(cmd) => commands::maas::run(&registry(), cli.inventory.as_deref(), cmd),

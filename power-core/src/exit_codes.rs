@@ -28,4 +28,7 @@ impl PowerplugExitCode {
     pub const MISSING_PROGRAM: u8 = 8;
     /// The plugin misbehaved during the action: it panicked or returned malformed data.
     pub const PLUGIN_FAULT: u8 = 9;
+    /// A fleet action (several nodes): at least one node failed; the others were done. Each
+    /// node's own outcome is in the results.
+    pub const SOME_FAILED: u8 = 10;
 }

@@ -41,6 +41,11 @@ pub struct CallSpec {
     pub op: String,
     /// How long the call may run at the device (and, at most, wait in its queue).
     pub deadline: Duration,
+    /// How long the call may wait in its device's queue before it is given up unstarted.
+    pub max_queue_wait: Duration,
+    /// The least time between the start of a power-on (or cycle) at this device and the end
+    /// of the previous one (inrush current on one circuit); zero for none.
+    pub stagger: Duration,
 }
 
 /// Why a call did not produce the driver's answer.
@@ -71,6 +76,24 @@ pub enum CallError {
     /// The call waited longer than its deadline in the device's queue and was not started.
     #[error("the call waited {} s in the device's queue and was not started", .0.as_secs())]
     QueueTimeout(Duration),
+}
+
+impl CallError {
+    /// The `powerplug` exit code of this failure (a deadline or a busy device is "unreachable").
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Driver(d) => d.kind().exit_code(),
+            _ => power_core::PowerplugExitCode::UNREACHABLE,
+        }
+    }
+
+    /// The message, without the kind (for a driver error, the driver's own message).
+    pub fn message(&self) -> String {
+        match self {
+            Self::Driver(d) => d.message().to_owned(),
+            other => other.to_string(),
+        }
+    }
 }
 
 /// The answer of one call: the driver's JSON, or why not.
@@ -203,7 +226,7 @@ impl Scheduler {
         if let Some((op, since)) = dev.stuck.lock().ok().and_then(|s| s.clone()) {
             return Err(CallError::Busy { op, stuck_for: since.elapsed() });
         }
-        let deadline = spec.deadline;
+        let (deadline, max_queue_wait) = (spec.deadline, spec.max_queue_wait);
         let key = (spec.node.clone(), spec.op.clone());
         let mut rx = {
             let mut pending = dev.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -237,9 +260,10 @@ impl Scheduler {
                 }
             }
         };
-        match tokio::time::timeout(deadline * 2 + Duration::from_millis(250), wait).await {
+        let limit = max_queue_wait.saturating_add(deadline).saturating_add(Duration::from_millis(250));
+        match tokio::time::timeout(limit, wait).await {
             Ok(r) => r,
-            Err(_) => Err(CallError::QueueTimeout(deadline * 2)),
+            Err(_) => Err(CallError::QueueTimeout(limit)),
         }
     }
 }
@@ -264,10 +288,18 @@ async fn run_device(
         dev.queued.fetch_sub(1, Ordering::SeqCst);
         stats.queued.fetch_sub(1, Ordering::SeqCst);
     };
+    let mut last_on: Option<Instant> = None;
     while let Some(job) = rx.recv().await {
         dequeue(&dev);
+        let powers_on = matches!(job.spec.op.as_str(), "on" | "cycle");
+        if let (true, Some(t)) = (powers_on && !job.spec.stagger.is_zero(), last_on) {
+            let gap = t + job.spec.stagger;
+            if gap > Instant::now() {
+                tokio::time::sleep_until(gap.into()).await;
+            }
+        }
         let waited = job.enqueued.elapsed();
-        if waited > job.spec.deadline {
+        if waited > job.spec.max_queue_wait {
             finish(&dev, &job, Err(CallError::QueueTimeout(waited)));
             continue;
         }
@@ -283,6 +315,9 @@ async fn run_device(
             Ok(r) => {
                 stats.in_flight.fetch_sub(1, Ordering::SeqCst);
                 stats.observe(&job.spec.driver, started.elapsed());
+                if powers_on {
+                    last_on = Some(Instant::now());
+                }
                 finish(&dev, &job, r.map_err(CallError::Driver));
             }
             Err(_) => {
@@ -363,6 +398,8 @@ mod tests {
             params_wire: "{}".into(),
             op: op.into(),
             deadline: Duration::from_millis(deadline_ms),
+            max_queue_wait: Duration::from_millis(deadline_ms),
+            stagger: Duration::ZERO,
         }
     }
 

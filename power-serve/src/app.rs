@@ -9,15 +9,17 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{HeaderValue, ALLOW, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
+use hyper::http::request::Parts;
 use hyper::{Method, Request, Response, StatusCode};
 use power_core::{CallOutcome, DriverErrorKind, PowerAction, PowerState};
+use power_host::fleet;
 use power_host::inventory::{Inventory, Node};
 use power_host::redact::{redact, register_secret};
 use power_host::registry::Registry;
-use power_host::scheduler::{CallError, CallSpec, Scheduler};
+use power_host::scheduler::{CallError, Scheduler};
 use power_host::worker::pool::WorkerPool;
 use serde::Serialize;
 
@@ -34,7 +36,7 @@ pub(crate) struct Loaded {
 pub(crate) struct App {
     pub(crate) registry: Registry,
     pub(crate) loaded: RwLock<Arc<Loaded>>,
-    pub(crate) scheduler: Scheduler,
+    pub(crate) scheduler: Arc<Scheduler>,
     pub(crate) pool: Arc<WorkerPool>,
     pub(crate) metrics: Metrics,
     pub(crate) call_timeout: Duration,
@@ -43,7 +45,7 @@ pub(crate) struct App {
     pub(crate) token_file: Option<PathBuf>,
     pub(crate) basic_file: Option<PathBuf>,
     pub(crate) env_token: Option<String>,
-    assumed: Mutex<HashMap<String, PowerState>>,
+    assumed: Arc<Mutex<HashMap<String, PowerState>>>,
 }
 
 type Resp = Response<Full<Bytes>>;
@@ -95,7 +97,7 @@ impl App {
         Self {
             registry,
             loaded: RwLock::new(Arc::new(loaded)),
-            scheduler: Scheduler::new(exec),
+            scheduler: Arc::new(Scheduler::new(exec)),
             pool,
             metrics: Metrics::default(),
             call_timeout,
@@ -104,7 +106,7 @@ impl App {
             token_file: paths.1,
             basic_file: paths.2,
             env_token: paths.3,
-            assumed: Mutex::new(HashMap::new()),
+            assumed: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -147,7 +149,8 @@ impl App {
         let started = Instant::now();
         let method = req.method().clone();
         let path = printable(req.uri().path());
-        let (resp, o) = self.route(&req, started).await;
+        let (parts, body) = req.into_parts();
+        let (resp, o) = self.route(&parts, body, started).await;
         self.metrics.request(if o.node.is_empty() { "-" } else { &o.node }, o.action, o.outcome);
         tracing::info!(
             target: "powerplug::serve",
@@ -163,13 +166,13 @@ impl App {
         Ok(resp)
     }
 
-    async fn route(&self, req: &Request<Incoming>, started: Instant) -> (Resp, Outcome) {
-        let path = req.uri().path();
+    async fn route(&self, req: &Parts, body: Incoming, started: Instant) -> (Resp, Outcome) {
+        let path = req.uri.path();
         let trimmed = if path.len() > 1 { path.strip_suffix('/').unwrap_or(path) } else { path };
         let none = |outcome| Outcome { node: String::new(), action: "-", outcome };
         let parts: Vec<&str> = trimmed.split('/').collect();
         match parts.as_slice() {
-            ["", "healthz"] => match *req.method() {
+            ["", "healthz"] => match req.method {
                 Method::GET | Method::HEAD => (text(StatusCode::OK, "ok\n"), none("ok")),
                 _ => (method_not_allowed("GET", None, None), none("method_not_allowed")),
             },
@@ -177,7 +180,7 @@ impl App {
                 if let Some(r) = self.deny(req) {
                     return (r, none("unauthorized"));
                 }
-                if req.method() != Method::GET {
+                if req.method != Method::GET {
                     return (method_not_allowed("GET", None, None), none("method_not_allowed"));
                 }
                 let (starts, deaths) = self.pool.counts();
@@ -196,8 +199,8 @@ impl App {
                 }
                 let wanted = if action == "status" { "GET" } else { "POST" };
                 let allowed = match wanted {
-                    "GET" => matches!(*req.method(), Method::GET | Method::HEAD),
-                    _ => req.method() == Method::POST,
+                    "GET" => matches!(req.method, Method::GET | Method::HEAD),
+                    _ => req.method == Method::POST,
                 };
                 if !allowed {
                     return (method_not_allowed(wanted, Some(node), Some(action)), o("", "method_not_allowed"));
@@ -210,15 +213,28 @@ impl App {
                 let (resp, outcome) = self.node_call(n, action, started).await;
                 (resp, o(&n.name, outcome))
             }
+            ["", "v1", "fleet", action] => {
+                let Some(action) = ["on", "off", "cycle", "status"].into_iter().find(|a| a == action) else {
+                    return (not_found("no such URL; the fleet has /on, /off, /cycle and /status"), none("not_found"));
+                };
+                let o = |outcome| Outcome { node: String::new(), action, outcome };
+                if let Some(r) = self.deny(req) {
+                    return (r, o("unauthorized"));
+                }
+                if req.method != Method::POST {
+                    return (method_not_allowed("POST", None, Some(action)), o("method_not_allowed"));
+                }
+                self.fleet_call(body, action).await
+            }
             _ => (not_found("no such URL; see /v1/nodes/NODE/on|off|cycle|status"), none("not_found")),
         }
     }
 
-    fn deny(&self, req: &Request<Incoming>) -> Option<Resp> {
+    fn deny(&self, req: &Parts) -> Option<Resp> {
         if self.no_auth {
             return None;
         }
-        let header = req.headers().get(AUTHORIZATION).map(HeaderValue::as_bytes);
+        let header = req.headers.get(AUTHORIZATION).map(HeaderValue::as_bytes);
         match self.current().creds.check(header) {
             Verdict::Allowed(_) => None,
             Verdict::Denied => {
@@ -232,6 +248,60 @@ impl App {
         }
     }
 
+    /// `POST /v1/fleet/{action}` with `{"nodes": [...]}`, `{"tag": "..."}` or `{"all": true}`.
+    async fn fleet_call(&self, body: Incoming, action: &'static str) -> (Resp, Outcome) {
+        let o = |outcome| Outcome { node: String::new(), action, outcome };
+        let bad =
+            |msg: String| (error(StatusCode::BAD_REQUEST, None, Some(action), "bad request", msg), o("bad_request"));
+        let bytes = match Limited::new(body, MAX_FLEET_BODY).collect().await {
+            Ok(b) => b.to_bytes(),
+            Err(_) => return bad(format!("the body must be JSON of at most {MAX_FLEET_BODY} bytes")),
+        };
+        let req: FleetRequest = match serde_json::from_slice(&bytes) {
+            Ok(r) => r,
+            Err(e) => {
+                return bad(format!("expected {{\"nodes\": [...]}}, {{\"tag\": \"...\"}} or {{\"all\": true}}: {e}"))
+            }
+        };
+        let sel = match (req.nodes, req.tag, req.all) {
+            (Some(n), None, false) if !n.is_empty() => fleet::Selection::Nodes(n),
+            (None, Some(t), false) => fleet::Selection::Tag(t),
+            (None, None, true) => fleet::Selection::All,
+            _ => return bad("give exactly one of `nodes` (a non-empty list), `tag` or `all: true`".into()),
+        };
+        let loaded = self.current();
+        let nodes = match fleet::select(&loaded.inventory, &sel) {
+            Ok(n) => n,
+            Err(e) => return (error(StatusCode::NOT_FOUND, None, Some(action), "unknown node", e), o("not_found")),
+        };
+        let targets: Vec<fleet::Target> = nodes
+            .iter()
+            .filter_map(|n| {
+                self.registry.driver(&n.driver).map(|e| fleet::Target {
+                    node: (*n).clone(),
+                    info: e.info.clone(),
+                    plugin: e.path().to_path_buf(),
+                })
+            })
+            .collect();
+        let act = action_of(action);
+        let opts = fleet::FleetOptions { deadline: self.call_timeout, stagger: Duration::ZERO };
+        let assumed = Arc::clone(&self.assumed);
+        let lookup = Arc::new(move |n: &str| assumed.lock().ok().and_then(|m| m.get(n).copied()));
+        let results = fleet::run(Arc::clone(&self.scheduler), targets, act, opts, lookup, Arc::new(|_| {})).await;
+        if act != PowerAction::Query {
+            if let Ok(mut m) = self.assumed.lock() {
+                for r in results.iter().filter(|r| r.exit_code == 0) {
+                    m.insert(r.node.clone(), if act == PowerAction::Off { PowerState::Off } else { PowerState::On });
+                }
+            }
+        }
+        let failed = results.iter().filter(|r| r.exit_code != 0).count();
+        let body =
+            serde_json::json!({ "action": action, "nodes": results.len(), "failed": failed, "results": results });
+        (json_resp(StatusCode::OK, &body), o(if failed == 0 { "ok" } else { "some_failed" }))
+    }
+
     async fn node_call(&self, node: &Node, action: &'static str, started: Instant) -> (Resp, &'static str) {
         let Some(entry) = self.registry.driver(&node.driver) else {
             let msg = format!("driver `{}` of node `{}` is not loaded", node.driver, node.name);
@@ -241,12 +311,7 @@ impl App {
             );
         };
         let info = entry.info;
-        let act = match action {
-            "on" => PowerAction::On,
-            "off" => PowerAction::Off,
-            "cycle" => PowerAction::Cycle,
-            _ => PowerAction::Query,
-        };
+        let act = action_of(action);
         if act == PowerAction::Query && (!info.query_is_real || !info.supports(act)) {
             let state =
                 self.assumed.lock().ok().and_then(|m| m.get(&node.name).copied()).unwrap_or(PowerState::Unknown);
@@ -259,15 +324,8 @@ impl App {
                 "unsupported",
             );
         }
-        let spec = CallSpec {
-            node: node.name.clone(),
-            device_key: node.device_key.clone(),
-            plugin: entry.path().to_path_buf(),
-            driver: node.driver.clone(),
-            params_wire: node.params.to_wire(),
-            op: act.as_str().to_owned(),
-            deadline: node.call_timeout.unwrap_or(self.call_timeout),
-        };
+        let deadline = node.call_timeout.unwrap_or(self.call_timeout);
+        let spec = fleet::call_spec(node, entry.path().to_path_buf(), act, deadline, deadline);
         match self.scheduler.run(spec).await {
             Ok(json) => {
                 let outcome: Option<CallOutcome> = serde_json::from_str(&json).ok();
@@ -350,6 +408,30 @@ pub(crate) fn load_state(
         register_secret(&s);
     }
     Ok(Loaded { inventory, creds })
+}
+
+fn action_of(action: &str) -> PowerAction {
+    match action {
+        "on" => PowerAction::On,
+        "off" => PowerAction::Off,
+        "cycle" => PowerAction::Cycle,
+        _ => PowerAction::Query,
+    }
+}
+
+/// The largest `POST /v1/fleet/...` body read.
+const MAX_FLEET_BODY: usize = 64 * 1024;
+
+/// A fleet request body.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FleetRequest {
+    #[serde(default)]
+    nodes: Option<Vec<String>>,
+    #[serde(default)]
+    tag: Option<String>,
+    #[serde(default)]
+    all: bool,
 }
 
 fn status_answer(node: &str, state: PowerState, assumed: bool, started: Instant) -> Resp {

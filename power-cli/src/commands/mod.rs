@@ -2,6 +2,7 @@
 //! `inventory check`, `serve` (and its hidden worker).
 
 pub(crate) mod drivers;
+pub(crate) mod fleet;
 pub(crate) mod inventory;
 pub(crate) mod maas;
 pub(crate) mod plugin;

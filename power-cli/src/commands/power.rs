@@ -40,10 +40,13 @@ pub(crate) fn missing_program_error(driver: &str, missing: &[&ProgramRequirement
 
 /// Runs the command: the driver and parameters from the command line, or a node's from the
 /// inventory; the call ends at the `--timeout` deadline.
-pub(crate) fn run(search: &[(PathBuf, Origin)], inventory: Option<&Path>, args: &PowerArgs) -> Result<u8> {
+pub(crate) fn run(search: &[(PathBuf, Origin)], inventory: Option<&Path>, args: &PowerArgs, quiet: bool) -> Result<u8> {
     let act = action(args.action);
+    if let Some(sel) = super::fleet::selection(args) {
+        return super::fleet::run(search, inventory, args, act, &sel, quiet);
+    }
     let env = |k: &str| std::env::var(k).ok();
-    let node = match &args.node {
+    let node = match args.nodes.first() {
         Some(name) => {
             let path = inventory::resolve_path(inventory, env);
             let raw = RawInventory::read(&path).map_err(|e| CliError::usage(e.to_string()))?;

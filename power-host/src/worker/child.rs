@@ -11,13 +11,14 @@ use std::os::fd::FromRawFd;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use power_core::abi::{self, OpenDriver};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use power_core::{DriverError, DriverInfo, LogLevel, Params};
+use power_core::abi;
+use power_core::{DriverError, DriverInfo, LogLevel};
 
 use super::protocol::{FromWorker, ToWorker, MAX_LINE};
-use crate::{devlock, load};
+use crate::instances::{Call, Instances};
+use crate::load;
 
 static CHANNEL: OnceLock<Mutex<File>> = OnceLock::new();
 static MAX_LEVEL: OnceLock<u8> = OnceLock::new();
@@ -53,8 +54,6 @@ fn take_stdout() -> std::io::Result<File> {
     Ok(unsafe { File::from_raw_fd(fd) })
 }
 
-type Instances = Arc<Mutex<HashMap<String, (String, Arc<OpenDriver>)>>>;
-
 /// Runs the worker for the plugin at `plugin`, forwarding plugin log records up to `max_level`
 /// (1 error … 5 trace). Returns the process exit code.
 pub fn run(plugin: &Path, max_level: u8) -> u8 {
@@ -75,7 +74,7 @@ pub fn run(plugin: &Path, max_level: u8) -> u8 {
     let drivers: HashMap<String, DriverInfo> =
         loaded.description.drivers.iter().map(|d| (d.name.clone(), d.clone())).collect();
     send(&FromWorker::Ready { description: loaded.description });
-    let instances: Instances = Arc::new(Mutex::new(HashMap::new()));
+    let instances = Arc::new(Instances::default());
     let mut stdin = BufReader::new(std::io::stdin().lock());
     let mut line = Vec::new();
     loop {
@@ -85,60 +84,26 @@ pub fn run(plugin: &Path, max_level: u8) -> u8 {
             Ok(_) if line.len() > MAX_LINE => return 9,
             Ok(_) => {}
         }
-        let Ok(ToWorker::Call { id, device, driver, params, op, args, lock_wait_ms }) = serde_json::from_slice(&line)
+        let Ok(ToWorker::Call { id, device, driver, params, op, lock_wait_ms, .. }) = serde_json::from_slice(&line)
         else {
             return 9;
         };
-        let instances = Arc::clone(&instances);
-        let key = drivers
-            .get(&driver)
-            .and_then(|info| Params::from_wire(&info.params, &params).ok().and_then(|p| devlock::lock_key(info, &p)));
+        let (instances, info) = (Arc::clone(&instances), drivers.get(&driver).cloned());
         let spawned = std::thread::Builder::new().name(format!("call-{id}")).spawn(move || {
-            let deadline = Instant::now() + Duration::from_millis(lock_wait_ms);
-            let lock = match &key {
-                Some(k) => devlock::acquire(k, deadline).map_err(|e| DriverError::unreachable(e.to_string())),
-                None => Ok(None),
+            let call = Call {
+                module,
+                info: info.as_ref(),
+                device: &device,
+                driver: &driver,
+                params: &params,
+                op: &op,
+                deadline: Duration::from_millis(lock_wait_ms),
             };
-            // The driver gets what is left of the deadline after the wait for the lock.
-            let args = match serde_json::from_str::<serde_json::Value>(&args) {
-                Ok(serde_json::Value::Object(mut m)) if m.contains_key("deadline_ms") => {
-                    let left = deadline.saturating_duration_since(Instant::now()).as_millis() as u64;
-                    m.insert("deadline_ms".into(), left.into());
-                    serde_json::Value::Object(m).to_string()
-                }
-                _ => args,
-            };
-            let result = lock.and_then(|_lock| call(module, &instances, &device, &driver, &params, &op, &args));
-            send(&FromWorker::Done { id, result });
+            send(&FromWorker::Done { id, result: instances.run(&call) });
         });
         if spawned.is_err() {
             let result = Err(DriverError::plugin_fault("the plugin worker could not start a thread"));
             send(&FromWorker::Done { id, result });
         }
     }
-}
-
-fn call(
-    module: abi::LoadedModule,
-    instances: &Instances,
-    device: &str,
-    driver: &str,
-    params: &str,
-    op: &str,
-    args: &str,
-) -> Result<String, DriverError> {
-    let key = format!("{driver}\u{0}{device}");
-    let cached =
-        instances.lock().ok().and_then(|m| m.get(&key).filter(|(p, _)| p == params).map(|(_, d)| Arc::clone(d)));
-    let inst = match cached {
-        Some(d) => d,
-        None => {
-            let d = Arc::new(module.open(driver, params)?);
-            if let Ok(mut m) = instances.lock() {
-                m.insert(key, (params.to_owned(), Arc::clone(&d)));
-            }
-            d
-        }
-    };
-    inst.call(op, args)
 }

@@ -44,9 +44,15 @@ pub struct DliArgs {
     /// Delay of the CCL (cycle) action, in milliseconds.
     #[arg(long, default_value_t = 500)]
     pub cycle_ms: u64,
-    /// Fault: delay every answer by this many milliseconds.
-    #[arg(long, default_value_t = 0)]
+    /// Delay every answer by this many milliseconds (a slow switch; also `--latency`).
+    #[arg(long, alias = "latency", default_value_t = 0)]
     pub delay_ms: u64,
+    /// Serve one request at a time, as a real switch does: others wait for the connection.
+    #[arg(long)]
+    pub serial: bool,
+    /// Run this many independent switches (ports --port, --port+1, …; with --port 0, free ports).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub switches: u16,
     /// Fault: answer every request with HTTP 500.
     #[arg(long)]
     pub fail_500: bool,
@@ -86,6 +92,8 @@ impl Default for DliArgs {
             malformed: false,
             stuck: false,
             split_writes: false,
+            serial: false,
+            switches: 1,
         }
     }
 }
@@ -105,6 +113,9 @@ pub(crate) struct Switch {
     active: usize,
     max_active: usize,
     overlaps: usize,
+    /// When each request was answered, from the simulator's start.
+    times: Vec<(Duration, String)>,
+    born: std::time::Instant,
 }
 
 impl Switch {
@@ -156,9 +167,12 @@ impl DliSim {
             active: 0,
             max_active: 0,
             overlaps: 0,
+            times: Vec::new(),
+            born: std::time::Instant::now(),
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let (sw, st) = (Arc::clone(&switch), Arc::clone(&stop));
+        let gate = Arc::new(Mutex::new(()));
         thread::spawn(move || {
             for conn in listener.incoming() {
                 if st.load(Ordering::Relaxed) {
@@ -166,7 +180,8 @@ impl DliSim {
                 }
                 let Ok(conn) = conn else { continue };
                 let sw = Arc::clone(&sw);
-                thread::spawn(move || serve(&sw, conn));
+                let gate = Arc::clone(&gate);
+                thread::spawn(move || serve(&sw, &gate, conn));
             }
         });
         Ok(Self { addr, switch, stop })
@@ -189,6 +204,11 @@ impl DliSim {
         }
     }
 
+    /// Every request with the time it was answered, from the simulator's start.
+    pub fn timed_requests(&self) -> Vec<(Duration, String)> {
+        self.switch.lock().map(|s| s.times.clone()).unwrap_or_default()
+    }
+
     /// How many requests began while another was being served, and the most served at once.
     pub fn overlaps(&self) -> (usize, usize) {
         self.switch.lock().map(|s| (s.overlaps, s.max_active)).unwrap_or_default()
@@ -207,11 +227,13 @@ impl Drop for DliSim {
     }
 }
 
-fn serve(sw: &Shared, conn: std::net::TcpStream) {
+fn serve(sw: &Shared, gate: &Mutex<()>, conn: std::net::TcpStream) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
     let Ok(clone) = conn.try_clone() else { return };
     let mut reader = std::io::BufReader::new(clone);
     while let Some(req) = http::read_request(&mut reader) {
+        let serial = sw.lock().map(|s| s.args.serial).unwrap_or(false);
+        let _turn = if serial { Some(gate.lock().unwrap_or_else(std::sync::PoisonError::into_inner)) } else { None };
         if !serve_one(sw, &conn, &req) {
             return;
         }
@@ -262,13 +284,19 @@ fn answer(sw: &Shared, req: &http::Request, args: &DliArgs) -> Option<http::Resp
     let resp = if args.fail_500 { http::Response { status: 500, ..resp } } else { resp };
     if let Ok(mut s) = sw.lock() {
         let q = if req.query.is_empty() { String::new() } else { format!("?{}", req.query) };
-        s.log.push(format!("{} {}{q} -> {}", req.method, req.path, resp.status));
+        let line = format!("{} {}{q} -> {}", req.method, req.path, resp.status);
+        let at = s.born.elapsed();
+        s.times.push((at, line.clone()));
+        s.log.push(line);
     }
     Some(resp)
 }
 
 /// Runs the simulator for `powerplug simulate dli` until interrupted.
 pub fn run(args: &DliArgs, events: &mut dyn FnMut(&str)) -> Result<(), SimError> {
+    if args.switches > 1 {
+        return run_many(args, events);
+    }
     let sim = DliSim::start(args.clone())?;
     events(&format!(
         "DLI web power switch simulator on http://{} ({} outlets, user {}, legacy interface{}{})",
@@ -286,5 +314,41 @@ pub fn run(args: &DliArgs, events: &mut dyn FnMut(&str)) -> Result<(), SimError>
             events(line);
         }
         seen = log.len();
+    }
+}
+
+/// `--switches N`: N independent switches in this process; prints one address per line, then
+/// every second a line with the requests served and the overlaps seen (both should stay 0 for
+/// a client that orders its calls per switch).
+fn run_many(args: &DliArgs, events: &mut dyn FnMut(&str)) -> Result<(), SimError> {
+    let mut sims = Vec::new();
+    for i in 0..args.switches {
+        let port = if args.port == 0 {
+            0
+        } else {
+            args.port
+                .checked_add(i)
+                .ok_or_else(|| SimError::io("--port + --switches", std::io::Error::other("the ports run past 65535")))?
+        };
+        let sim = DliSim::start(DliArgs { port, switches: 1, ..args.clone() })?;
+        events(&format!("switch {i} http://{}", sim.addr()));
+        sims.push(sim);
+    }
+    events(&format!(
+        "{} DLI switches, {} outlets each, {} ms per request{}",
+        sims.len(),
+        args.outlets,
+        args.delay_ms,
+        if args.serial { ", one request at a time each" } else { "" }
+    ));
+    let mut last = (usize::MAX, usize::MAX);
+    loop {
+        thread::sleep(Duration::from_secs(1));
+        let served: usize = sims.iter().map(|s| s.requests().len()).sum();
+        let overlaps: usize = sims.iter().map(|s| s.overlaps().0).sum();
+        if (served, overlaps) != last {
+            events(&format!("served {served} requests, {overlaps} overlapping"));
+            last = (served, overlaps);
+        }
     }
 }
