@@ -25,10 +25,18 @@ impl log::Log for ToHost {
     fn flush(&self) {}
 }
 
-/// Installs the forwarding logger once (later calls do nothing).
+/// Installs the forwarding logger once, at the most verbose level the host shows (hosts that do
+/// not say get every record).
 pub(crate) fn install() {
     static LOGGER: ToHost = ToHost;
     if log::set_logger(&LOGGER).is_ok() {
-        log::set_max_level(log::LevelFilter::Trace);
+        let level = match abi::host_call("log.max_level", "null").and_then(|a| a.trim().parse::<u8>().ok()) {
+            Some(1) => log::LevelFilter::Error,
+            Some(2) => log::LevelFilter::Warn,
+            Some(3) => log::LevelFilter::Info,
+            Some(4) => log::LevelFilter::Debug,
+            _ => log::LevelFilter::Trace,
+        };
+        log::set_max_level(level);
     }
 }

@@ -21,6 +21,13 @@ pub(crate) fn init(verbosity: u8, quiet: bool) {
         .without_time()
         .try_init();
     abi::set_host_logger(from_plugin);
+    abi::set_host_max_level(match level {
+        tracing::Level::ERROR => LogLevel::Error,
+        tracing::Level::WARN => LogLevel::Warn,
+        tracing::Level::INFO => LogLevel::Info,
+        tracing::Level::DEBUG => LogLevel::Debug,
+        _ => LogLevel::Trace,
+    });
 }
 
 pub(crate) use power_host::redact::{redact, register_secret};

@@ -198,8 +198,20 @@ extern "C" fn host_log_shim(level: u8, target: RStr<'_>, message: RStr<'_>) {
     });
 }
 
-extern "C" fn host_call_shim(_name: RStr<'_>, _json: RStr<'_>) -> RString {
-    RString::from("null")
+static HOST_MAX_LEVEL: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(LogLevel::Trace as u8);
+
+/// The `host_call` services this host answers: `log.max_level` (the most verbose level the
+/// host shows, 1 error … 5 trace, so plugins skip formatting records nobody reads).
+extern "C" fn host_call_shim(name: RStr<'_>, _json: RStr<'_>) -> RString {
+    match name.as_str() {
+        "log.max_level" => RString::from(HOST_MAX_LEVEL.load(std::sync::atomic::Ordering::Relaxed).to_string()),
+        _ => RString::from("null"),
+    }
+}
+
+/// Sets the most verbose level this host shows (answered to plugins as `log.max_level`).
+pub fn set_host_max_level(level: LogLevel) {
+    HOST_MAX_LEVEL.store(level as u8, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Sets the function that receives plugins' log records (once per host process).
@@ -353,6 +365,14 @@ pub fn module_with_epoch<E: PluginExports>(epoch: u32) -> PluginModule_Ref {
 
 /// The type the SDK's `#[export_root_module]` function returns.
 pub type RootModuleRef = PluginModule_Ref;
+
+/// Calls the host's service `name` from inside a plugin; `None` before the host has called the
+/// plugin once, or when the host does not know the service (it answers `null`).
+pub fn host_call(name: &str, json: &str) -> Option<String> {
+    let h = PLUGIN_HOST.get()?;
+    let answer = (h.host_call)(name.into(), json.into()).into_string();
+    (answer != "null").then_some(answer)
+}
 
 /// Sends a log record from inside a plugin to the host (dropped before the host has called
 /// the plugin once).

@@ -47,8 +47,13 @@ pub fn lock_key(info: &DriverInfo, params: &Params) -> Option<String> {
 }
 
 /// The lock directory for this process (created 0700 when missing), or `None` when no usable
-/// one exists (then calls run unlocked, as before this existed).
+/// one exists (then calls run unlocked, as before this existed). Chosen once per process.
 pub fn lock_dir() -> Option<PathBuf> {
+    static DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    DIR.get_or_init(choose_dir).clone()
+}
+
+fn choose_dir() -> Option<PathBuf> {
     let uid = {
         // SAFETY: getuid has no preconditions and cannot fail.
         unsafe { libc::getuid() }

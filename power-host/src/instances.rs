@@ -12,10 +12,13 @@ use power_core::{DriverError, DriverInfo, Params};
 
 use crate::devlock;
 
+/// An opened instance: the parameters it was opened with, the driver, its device lock key.
+type Entry = (String, Arc<OpenDriver>, Option<String>);
+
 /// Opened driver instances by driver and device key.
 #[derive(Default)]
 pub struct Instances {
-    map: Mutex<HashMap<String, (String, Arc<OpenDriver>)>>,
+    map: Mutex<HashMap<String, Entry>>,
 }
 
 /// One call to run.
@@ -40,27 +43,32 @@ impl Instances {
     /// Takes the device lock (bounded by the deadline), then runs the call with what is left.
     pub fn run(&self, c: &Call<'_>) -> Result<String, DriverError> {
         let ends = Instant::now() + c.deadline;
-        let key =
-            c.info.and_then(|i| Params::from_wire(&i.params, c.params).ok().and_then(|p| devlock::lock_key(i, &p)));
-        let _lock = match &key {
+        let (driver, lock_key) = self.instance(c)?;
+        let _lock = match &lock_key {
             Some(k) => devlock::acquire(k, ends).map_err(|e| DriverError::unreachable(e.to_string()))?,
             None => None,
         };
         let args = format!("{{\"deadline_ms\":{}}}", ends.saturating_duration_since(Instant::now()).as_millis());
-        self.instance(c)?.call(c.op, &args)
+        driver.call(c.op, &args)
     }
 
-    fn instance(&self, c: &Call<'_>) -> Result<Arc<OpenDriver>, DriverError> {
+    /// The cached instance for the call's driver and device (opened anew when the parameters
+    /// changed) and its device lock key.
+    fn instance(&self, c: &Call<'_>) -> Result<(Arc<OpenDriver>, Option<String>), DriverError> {
         let key = format!("{}\u{0}{}", c.driver, c.device);
         let cached =
-            self.map.lock().ok().and_then(|m| m.get(&key).filter(|(p, _)| p == c.params).map(|(_, d)| Arc::clone(d)));
-        if let Some(d) = cached {
-            return Ok(d);
+            self.map.lock().ok().and_then(|m| {
+                m.get(&key).filter(|(p, _, _)| p == c.params).map(|(_, d, k)| (Arc::clone(d), k.clone()))
+            });
+        if let Some(hit) = cached {
+            return Ok(hit);
         }
+        let lock_key =
+            c.info.and_then(|i| Params::from_wire(&i.params, c.params).ok().and_then(|p| devlock::lock_key(i, &p)));
         let d = Arc::new(c.module.open(c.driver, c.params)?);
         if let Ok(mut m) = self.map.lock() {
-            m.insert(key, (c.params.to_owned(), Arc::clone(&d)));
+            m.insert(key, (c.params.to_owned(), Arc::clone(&d), lock_key.clone()));
         }
-        Ok(d)
+        Ok((d, lock_key))
     }
 }

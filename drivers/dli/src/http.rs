@@ -2,7 +2,9 @@
 //! no redirects followed, TLS verification or a CA file), with transport errors mapped to the
 //! driver's error kinds. Credentials never go into URLs, so no URL carries a secret.
 
+use std::collections::HashMap;
 use std::io::Read;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use plugin_sdk::DriverError;
@@ -27,8 +29,24 @@ pub(crate) struct HttpConfig {
     pub(crate) ca_file: Option<String>,
 }
 
-/// Builds the client.
+/// The client for `cfg`: one per distinct configuration in the process, shared by every opened
+/// switch (a blocking client runs its own thread; a fleet run opens hundreds of switches).
 pub(crate) fn client(cfg: &HttpConfig) -> Result<Client, DriverError> {
+    type Key = (Duration, bool, Option<String>);
+    static CLIENTS: OnceLock<Mutex<HashMap<Key, Client>>> = OnceLock::new();
+    let key = (cfg.timeout, cfg.verify_tls, cfg.ca_file.clone());
+    let cache = CLIENTS.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(c) = cache.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return Ok(c);
+    }
+    let c = build(cfg)?;
+    if let Ok(mut m) = cache.lock() {
+        m.insert(key, c.clone());
+    }
+    Ok(c)
+}
+
+fn build(cfg: &HttpConfig) -> Result<Client, DriverError> {
     let mut b = Client::builder()
         .timeout(cfg.timeout)
         .connect_timeout(cfg.timeout)

@@ -63,6 +63,7 @@ pub fn run(plugin: &Path, max_level: u8) -> u8 {
     let _ = CHANNEL.set(Mutex::new(out));
     let _ = MAX_LEVEL.set(max_level);
     abi::set_host_logger(forward_log);
+    abi::set_host_max_level(LogLevel::from_u8(max_level.clamp(1, 5)));
     let loaded = match load::load(plugin) {
         Ok(p) => p,
         Err(e) => {

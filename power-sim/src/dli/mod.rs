@@ -171,19 +171,27 @@ impl DliSim {
             born: std::time::Instant::now(),
         }));
         let stop = Arc::new(AtomicBool::new(false));
-        let (sw, st) = (Arc::clone(&switch), Arc::clone(&stop));
         let gate = Arc::new(Mutex::new(()));
-        thread::spawn(move || {
-            for conn in listener.incoming() {
-                if st.load(Ordering::Relaxed) {
-                    break;
-                }
-                let Ok(conn) = conn else { continue };
-                let sw = Arc::clone(&sw);
-                let gate = Arc::clone(&gate);
-                thread::spawn(move || serve(&sw, &gate, conn));
-            }
-        });
+        // A fixed set of connection threads, each accepting in turn: concurrent clients are
+        // served (and their overlaps seen) without a thread per connection, which a fleet
+        // benchmark's thousands of short connections would pay for.
+        for _ in 0..ACCEPTORS {
+            let listener = listener.try_clone().map_err(|e| SimError::io("cannot share the listener", e))?;
+            let (sw, st, gate) = (Arc::clone(&switch), Arc::clone(&stop), Arc::clone(&gate));
+            thread::Builder::new()
+                .stack_size(256 * 1024)
+                .spawn(move || {
+                    for conn in listener.incoming() {
+                        if st.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        if let Ok(conn) = conn {
+                            serve(&sw, &gate, conn);
+                        }
+                    }
+                })
+                .map_err(|e| SimError::io("cannot start a connection thread", e))?;
+        }
         Ok(Self { addr, switch, stop })
     }
 
@@ -220,10 +228,15 @@ impl DliSim {
     }
 }
 
+/// Connection threads per simulated switch: as many clients are served at once.
+const ACCEPTORS: usize = 8;
+
 impl Drop for DliSim {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        let _ = std::net::TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+        for _ in 0..ACCEPTORS {
+            let _ = std::net::TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+        }
     }
 }
 
@@ -232,16 +245,16 @@ fn serve(sw: &Shared, gate: &Mutex<()>, conn: std::net::TcpStream) {
     let Ok(clone) = conn.try_clone() else { return };
     let mut reader = std::io::BufReader::new(clone);
     while let Some(req) = http::read_request(&mut reader) {
-        let serial = sw.lock().map(|s| s.args.serial).unwrap_or(false);
-        let _turn = if serial { Some(gate.lock().unwrap_or_else(std::sync::PoisonError::into_inner)) } else { None };
-        if !serve_one(sw, &conn, &req) {
+        if !serve_one(sw, gate, &conn, &req) {
             return;
         }
     }
 }
 
-/// Serves one request; whether the connection stays open for another.
-fn serve_one(sw: &Shared, conn: &std::net::TcpStream, req: &http::Request) -> bool {
+/// Serves one request; whether the connection stays open for another. A request that arrives
+/// while another is being served counts as an overlap (a real switch would have mixed them up
+/// or dropped one); with `--serial` it then waits its turn.
+fn serve_one(sw: &Shared, gate: &Mutex<()>, conn: &std::net::TcpStream, req: &http::Request) -> bool {
     let args = match sw.lock() {
         Ok(mut s) => {
             s.active += 1;
@@ -253,7 +266,9 @@ fn serve_one(sw: &Shared, conn: &std::net::TcpStream, req: &http::Request) -> bo
         }
         Err(_) => return false,
     };
+    let turn = args.serial.then(|| gate.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
     let resp = answer(sw, req, &args);
+    drop(turn);
     // Served once the answer is ready: the client may send its next request as soon as it reads it.
     if let Ok(mut s) = sw.lock() {
         s.active -= 1;
