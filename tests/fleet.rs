@@ -11,6 +11,7 @@ use std::time::Duration;
 use power_core::PowerplugExitCode as Code;
 use power_sim::dli::{DliArgs, DliSim};
 
+use crate::bridge::{bearer, Bridge, TOKEN};
 use crate::test::{build_dir, dli_inventory, powerplug, private_file, require_program, scratch, Test};
 
 fn fleet(inv: &Path) -> Test {
@@ -144,25 +145,21 @@ fn the_bridge_runs_fleet_actions_too() {
     let switches = sims(2, &DliArgs::default());
     let refs: Vec<&DliSim> = switches.iter().collect();
     let inv = dli_inventory(&dir, &refs, 4);
-    let mut child = Command::new(powerplug())
-        .args(["--no-default-plugin-dirs", "--plugin-dir"])
-        .arg(build_dir().join("libpowerplug_dli.so"))
-        .arg("--inventory")
-        .arg(&inv)
-        .args(["serve", "--no-auth", "--listen", "127.0.0.1:0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let guard = Reap(child.id());
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
-    let addr = line.split("://").nth(1).and_then(|r| r.split_whitespace().next()).unwrap().to_owned();
+    let b = Bridge::start(&dir, &inv, &[], &[("POWERPLUG_SERVE_TOKEN", TOKEN)]);
     let curl = require_program("curl");
     let post = |path: &str, body: &str| {
         let out = Command::new(&curl)
-            .args(["-sS", "-X", "POST", "-H", "Content-Type: application/json", "--data", body])
-            .arg(format!("http://{addr}{path}"))
+            .args([
+                "-sS",
+                "-X",
+                "POST",
+                "-H",
+                "Content-Type: application/json",
+                "-H",
+                &format!("Authorization: {}", bearer()),
+            ])
+            .args(["--data", body])
+            .arg(format!("http://{}{path}", b.addr))
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
@@ -175,16 +172,6 @@ fn the_bridge_runs_fleet_actions_too() {
     assert_eq!(r["results"][1]["state"], "on");
     let r: serde_json::Value = serde_json::from_str(&post("/v1/fleet/off", r#"{"nodes":[],"all":true}"#)).unwrap();
     assert!(r["message"].as_str().unwrap().contains("exactly one of"), "{r:#}");
-    drop(guard);
-    let _ = child.wait();
-}
-
-/// Kills a child process when dropped (also when the test fails).
-struct Reap(u32);
-
-impl Drop for Reap {
-    fn drop(&mut self) {
-        // SAFETY: kill(2) on our own child's pid.
-        unsafe { libc::kill(self.0 as libc::pid_t, libc::SIGKILL) };
-    }
+    assert_eq!(b.call("POST", "/v1/fleet/on", None).code, 401, "the same auth as the rest of serve");
+    assert_eq!(b.call("GET", "/v1/fleet/on", Some(&bearer())).code, 405);
 }

@@ -4,6 +4,9 @@
 
 mod test;
 
+/// A real `powerplug serve` for tests, and a MAAS-like webhook client.
+mod bridge;
+
 /// Plugin loading faults the host must survive.
 mod host_faults;
 
