@@ -202,3 +202,20 @@ fn help_snapshot() {
     let out = Test::new().args(["power", "--help"]).status(Code::OK).run();
     insta::assert_snapshot!("help_power", String::from_utf8_lossy(&out.stdout));
 }
+
+#[test]
+fn completions_and_man_pages_are_generated() {
+    for (shell, marker) in [("bash", "_powerplug()"), ("zsh", "#compdef powerplug"), ("fish", "complete -c powerplug")]
+    {
+        Test::new()
+            .args(["completions", shell])
+            .status(Code::OK)
+            .stdout_contains(marker)
+            .stdout_contains("serve")
+            .run();
+    }
+    Test::new().args(["man"]).status(Code::OK).stdout_contains(".TH powerplug 1").run();
+    let dir = crate::test::scratch("man");
+    Test::new().args(["man", "--dir"]).arg_path(&dir).status(Code::OK).run();
+    assert!(dir.join("powerplug-serve.1").is_file() && dir.join("powerplug-power.1").is_file());
+}

@@ -58,6 +58,17 @@ pub(crate) enum Command {
     Inventory(InventoryCommand),
     /// Serve the inventory's nodes to MAAS's `webhook` power type (the MAAS 3.x bridge).
     Serve(ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (powerplug.1), or write every page to --dir.
+    Man {
+        /// Write powerplug.1 and one page per subcommand (powerplug-serve.1, …) here.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Internal: run one plugin's calls for `serve` (stdin/stdout protocol).
     #[command(hide = true, name = "__worker")]
     Worker {

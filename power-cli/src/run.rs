@@ -57,6 +57,8 @@ fn dispatch(cli: &Cli) -> Result<u8> {
             commands::inventory::check(&registry(), file.as_deref().or(cli.inventory.as_deref()), *json)
         }
         Command::Serve(args) => commands::serve::run(&search(), cli.inventory.as_deref(), args, cli.verbose),
+        Command::Completions { shell } => commands::docs::completions(*shell),
+        Command::Man { dir } => commands::docs::man(dir.as_deref()),
         Command::Worker { .. } => Ok(PowerplugExitCode::FAILURE),
     }
 }
