@@ -163,6 +163,7 @@ fn plugin_check_reports_each_check() {
         .arg_path(&dir.join("libpowerplug_mock.so"))
         .stdout_contains("PASS  mock: descriptor valid")
         .stdout_contains("PASS  mock: secrets never echoed")
+        .stdout_contains("WARN  mock_tool: power type name `pp_mock_tool` is 12 characters")
         .stdout_contains(", 0 failed")
         .status(Code::OK)
         .run();

@@ -201,6 +201,19 @@ fn emitted_driver_modules_compile_and_drive_powerplug() {
         assert!(run("on", json!({"state_file": state, "power_pass": "nope"})).starts_with("ERROR PowerAuthError: "));
         assert!(run("on", json!({})).starts_with("ERROR PowerSettingError: "));
         assert_eq!(run("missing", json!({})), "[]");
+        let out = Command::new("python3")
+            .arg(&drive)
+            .arg(&file)
+            .args(["missing", "{}"])
+            .env("PATH", format!("{}:/usr/bin:/bin", build_dir().display()))
+            .env("POWERPLUG_PLUGIN_PATH", scratch("no-plugins"))
+            .output()
+            .unwrap();
+        let missing = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            missing.contains("powerplug plugin for driver mock"),
+            "{target}: MAAS shows the missing plugin: {missing}"
+        );
     }
 }
 
@@ -293,8 +306,9 @@ fn names_are_checked() {
     Test::new()
         .plugin_dir(&dir)
         .args(["maas", "template", "mock", "--maas", "1.9"])
-        .stderr_contains("carries no native MAAS template; use --style delegate")
-        .status(Code::USAGE)
+        .stderr_contains("carries no native MAAS template; emitting the delegate template")
+        .stdout_contains("powerplug")
+        .status(Code::OK)
         .run();
     let out = emit(&dir, &["snippets", "mock", "--maas", "3.6", "--name", "mymock"]);
     assert!(out.contains("class MymockPowerDriver(PowerDriver):") && out.contains("MYMOCK = \"mymock\""), "{out}");

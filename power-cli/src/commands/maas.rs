@@ -10,6 +10,7 @@ use crate::error::CliError;
 use crate::maas::naming::TypeName;
 use crate::maas::patch::{self, Original};
 use crate::maas::target::MaasTarget;
+use crate::maas::template::Style;
 use crate::maas::tree::Tree;
 use crate::maas::{anchors, webhook, Ctx};
 use crate::output;
@@ -104,7 +105,16 @@ pub(crate) fn run(reg: &Registry, inventory: Option<&std::path::Path>, cmd: &Maa
         }
         MaasCommand::Template { driver, maas, style } => {
             let c = ctx(reg, driver, maas, maas.name.as_deref())?;
-            let text = c.template(*style).map_err(CliError::usage)?;
+            let style = if *style == Style::Native && !c.has_native_template() {
+                output::warning(&format!(
+                    "driver `{}` carries no native MAAS template; emitting the delegate template (it runs powerplug on the controller)",
+                    c.info.name
+                ));
+                Style::Delegate
+            } else {
+                *style
+            };
+            let text = c.template(style).map_err(CliError::usage)?;
             output::raw(&text);
         }
         MaasCommand::Snippets { driver, maas, json } => {

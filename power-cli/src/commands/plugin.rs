@@ -37,6 +37,39 @@ pub(crate) fn check(file: &Path) -> Result<u8> {
             output::line(&format!("FAIL  {}: {}", c.name, c.detail));
         }
     }
+    for w in warnings(&plugin.description) {
+        output::line(&format!("WARN  {w}"));
+    }
     output::line(&format!("{} passed, {failed} failed", checks.len() + 2 - failed));
     Ok(if failed == 0 { PowerplugExitCode::OK } else { PowerplugExitCode::FAILURE })
+}
+
+/// What is legal but likely a mistake: a MAAS type name too long for MAAS's column, a
+/// parameter named like one MAAS reserves, a secret-looking parameter not marked secret.
+fn warnings(desc: &power_core::PluginDescription) -> Vec<String> {
+    let mut out = Vec::new();
+    for d in &desc.drivers {
+        if let Err(e) = crate::maas::naming::TypeName::choose(&d.name, None) {
+            out.push(format!("{}: {e}", d.name));
+        }
+        for p in &d.params {
+            if ["system_id", "power_type", "power_parameters"].contains(&p.name.as_str()) {
+                out.push(format!(
+                    "{}: parameter `{}` is a name MAAS reserves; MAAS forms will call it pp_{}",
+                    d.name, p.name, p.name
+                ));
+            }
+            let n = p.name.to_ascii_lowercase();
+            let looks_secret = ["pass", "secret", "token", "community", "apikey", "api_key", "private_key"]
+                .iter()
+                .any(|w| n.contains(w));
+            if looks_secret && !p.secret {
+                out.push(format!(
+                    "{}: parameter `{}` looks like a secret but is not marked secret (ParamSpec::secret)",
+                    d.name, p.name
+                ));
+            }
+        }
+    }
+    out
 }

@@ -82,6 +82,11 @@ impl Ctx<'_> {
     }
 
     /// The Tempita template in `style`.
+    /// Whether the driver carries its own native template.
+    pub(crate) fn has_native_template(&self) -> bool {
+        self.info.extras.get(template::NATIVE_EXTRA).is_some_and(|v| v.is_string())
+    }
+
     pub(crate) fn template(&self, style: Style) -> Result<String, String> {
         if !self.target.uses_templates() {
             return Err(format!(

@@ -77,8 +77,23 @@ class @CLASS@(PowerDriver):
 
     def detect_missing_packages(self):
         missing = []
-        if _powerplug() is None:
+        powerplug = _powerplug()
+        if powerplug is None:
             missing.append("powerplug")
+        else:
+            # powerplug alone is not enough: the plugin providing the driver must be on its path.
+            try:
+                found = subprocess.run(
+                    [powerplug, "--quiet", "drivers", "show", POWERPLUG_DRIVER],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    timeout=30,
+                ).returncode == 0
+            except (OSError, subprocess.TimeoutExpired):
+                found = False
+            if not found:
+                missing.append("powerplug plugin for driver %s (/usr/lib/powerplug/plugins)" % POWERPLUG_DRIVER)
         for program, package in PROGRAMS:
             if _find(program) is None:
                 missing.append(package)
