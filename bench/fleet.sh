@@ -14,7 +14,10 @@ cargo build --release --workspace --quiet
 PP="$PWD/target/release/powerplug"
 WORK=$(mktemp -d)
 SIM=""
-cleanup() { [ -n "$SIM" ] && { kill "$SIM" 2>/dev/null || true; wait "$SIM" 2>/dev/null || true; }; rm -rf "$WORK"; }
+cleanup() {
+    if [ -n "$SIM" ]; then kill "$SIM" 2>/dev/null || true; wait "$SIM" 2>/dev/null || true; fi
+    rm -rf "$WORK"
+}
 trap cleanup EXIT
 "$PP" simulate dli --switches "$SWITCHES" --port 0 --serial --latency "$LATENCY" > "$WORK/sim.out" 2>&1 & SIM=$!
 for _ in $(seq 100); do grep -q "DLI switches" "$WORK/sim.out" 2>/dev/null && break; sleep 0.1; done

@@ -8,6 +8,7 @@
 //! See `docs/writing-a-driver.md`.
 //!
 //! Drivers never print: they return values and log with the [`log`] macros.
+#![warn(missing_docs)]
 
 mod driver;
 mod export;

@@ -45,7 +45,9 @@ impl ProgramCall {
 pub struct ProgramOutput {
     /// The exit code (`None` if killed by a signal).
     pub code: Option<i32>,
+    /// What it wrote on stdout (at most `max_output` bytes, lossily UTF-8).
     pub stdout: String,
+    /// What it wrote on stderr (likewise).
     pub stderr: String,
 }
 
@@ -55,17 +57,27 @@ pub struct ProgramOutput {
 pub enum ProgramError {
     /// Not found on `PATH` (or the path does not exist).
     #[error("`{program}` is not installed (not found on PATH)")]
-    NotFound { program: String },
+    NotFound {
+        /// The program as given.
+        program: String,
+    },
     /// Found but could not be started.
     #[error("could not start `{}`: {source}", path.display())]
     Spawn {
+        /// The resolved path.
         path: PathBuf,
+        /// The OS error.
         #[source]
         source: std::io::Error,
     },
     /// Ran past the timeout and was killed.
     #[error("`{program}` did not finish within {} ms and was killed", after.as_millis())]
-    TimedOut { program: String, after: Duration },
+    TimedOut {
+        /// The program as given.
+        program: String,
+        /// The timeout that ran out.
+        after: Duration,
+    },
 }
 
 /// The absolute path of `program` (a name on `PATH`, or a path that exists).

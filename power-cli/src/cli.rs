@@ -232,6 +232,18 @@ pub(crate) enum PluginCommand {
         /// The plugin library (.so).
         file: PathBuf,
     },
+    /// Write a new driver crate: skeleton driver, conformance test, fake-device test, README.
+    New {
+        /// The driver's name: lowercase letters, digits and _ (the plugin file is
+        /// libpowerplug_NAME.so).
+        name: String,
+        /// Where to write the crate (default: ./powerplug-NAME); must not exist or be empty.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Depend on a plugin-sdk checkout or unpacked crate at this path instead of crates.io.
+        #[arg(long, value_name = "DIR")]
+        sdk_path: Option<PathBuf>,
+    },
 }
 
 /// A power action on the command line.

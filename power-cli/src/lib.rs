@@ -6,7 +6,8 @@
 //! - `params_input`: driver parameters from `-p`, `--params-file` and the environment;
 //! - `output`: the only module that writes to the terminal;
 //! - `logging`: `-v` levels, the plugin log bridge and secret redaction;
-//! - `maas`: MAAS templates, registration snippets and patches per MAAS generation.
+//! - `maas`: MAAS templates, registration snippets and patches per MAAS generation;
+//! - `scaffold`: the crate `plugin new` writes.
 //!
 //! `main.rs` calls [`run`] and [`report`]; nothing here calls `std::process::exit`.
 
@@ -18,6 +19,7 @@ mod maas;
 mod output;
 mod params_input;
 mod run;
+mod scaffold;
 
 pub use error::CliError;
 pub use run::{report, run};

@@ -73,3 +73,25 @@ fn warnings(desc: &power_core::PluginDescription) -> Vec<String> {
     }
     out
 }
+
+/// `plugin new NAME`: writes the crate and says what to run next.
+pub(crate) fn new(name: &str, dir: Option<&Path>, sdk: Option<&Path>) -> Result<u8> {
+    if !crate::scaffold::valid_name(name) {
+        return Err(CliError::usage(format!(
+            "driver name {name:?}: expected lowercase letters, digits and _, starting with a letter (at most 31)"
+        ))
+        .into());
+    }
+    let dir = dir.map_or_else(|| std::path::PathBuf::from(format!("powerplug-{name}")), Path::to_path_buf);
+    let sdk = match sdk {
+        Some(p) => {
+            Some(std::fs::canonicalize(p).map_err(|e| CliError::usage(format!("--sdk-path {}: {e}", p.display())))?)
+        }
+        None => None,
+    };
+    let lines = crate::scaffold::write(&dir, name, sdk.as_deref()).map_err(CliError::usage)?;
+    output::line(&format!("wrote {} ({lines} lines): driver `{name}`", dir.display()));
+    output::line(&format!("next: cd {} && cargo test && cargo build --release", dir.display()));
+    output::line(&format!("then: powerplug plugin check target/release/libpowerplug_{name}.so"));
+    Ok(PowerplugExitCode::OK)
+}
