@@ -40,5 +40,8 @@ mod fleet;
 /// Hostile input and misbehaving devices: bounded memory and time, ordering across processes.
 mod hardening;
 
+/// The SDK from its packaged crates, a scaffolded driver outside the workspace.
+mod sdk;
+
 /// `powerplug serve`: the MAAS webhook bridge, its runtime faults and its inventory.
 mod serve;

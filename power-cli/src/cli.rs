@@ -243,6 +243,9 @@ pub(crate) enum PluginCommand {
         /// Depend on a plugin-sdk checkout or unpacked crate at this path instead of crates.io.
         #[arg(long, value_name = "DIR")]
         sdk_path: Option<PathBuf>,
+        /// Use the power-core at this path (a checkout or unpacked crate) instead of crates.io's.
+        #[arg(long, value_name = "DIR")]
+        core_path: Option<PathBuf>,
     },
 }
 

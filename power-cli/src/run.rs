@@ -51,8 +51,8 @@ fn dispatch(cli: &Cli) -> Result<u8> {
         Command::Drivers(DriversCommand::Show { driver, json }) => commands::drivers::show(&registry(), driver, *json),
         Command::Power(args) => commands::power::run(&search(), cli.inventory.as_deref(), args, cli.quiet),
         Command::Plugin(PluginCommand::Check { file }) => commands::plugin::check(file),
-        Command::Plugin(PluginCommand::New { name, dir, sdk_path }) => {
-            commands::plugin::new(name, dir.as_deref(), sdk_path.as_deref())
+        Command::Plugin(PluginCommand::New { name, dir, sdk_path, core_path }) => {
+            commands::plugin::new(name, dir.as_deref(), sdk_path.as_deref(), core_path.as_deref())
         }
         Command::Simulate(sim) => simulate(sim),
         Command::Maas(cmd) => commands::maas::run(&registry(), cli.inventory.as_deref(), cmd),

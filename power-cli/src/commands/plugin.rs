@@ -75,7 +75,7 @@ fn warnings(desc: &power_core::PluginDescription) -> Vec<String> {
 }
 
 /// `plugin new NAME`: writes the crate and says what to run next.
-pub(crate) fn new(name: &str, dir: Option<&Path>, sdk: Option<&Path>) -> Result<u8> {
+pub(crate) fn new(name: &str, dir: Option<&Path>, sdk: Option<&Path>, core: Option<&Path>) -> Result<u8> {
     if !crate::scaffold::valid_name(name) {
         return Err(CliError::usage(format!(
             "driver name {name:?}: expected lowercase letters, digits and _, starting with a letter (at most 31)"
@@ -83,13 +83,13 @@ pub(crate) fn new(name: &str, dir: Option<&Path>, sdk: Option<&Path>) -> Result<
         .into());
     }
     let dir = dir.map_or_else(|| std::path::PathBuf::from(format!("powerplug-{name}")), Path::to_path_buf);
-    let sdk = match sdk {
-        Some(p) => {
-            Some(std::fs::canonicalize(p).map_err(|e| CliError::usage(format!("--sdk-path {}: {e}", p.display())))?)
-        }
-        None => None,
+    let absolute = |p: Option<&Path>, flag: &str| -> Result<Option<std::path::PathBuf>, CliError> {
+        p.map(|p| std::fs::canonicalize(p).map_err(|e| CliError::usage(format!("{flag} {}: {e}", p.display()))))
+            .transpose()
     };
-    let lines = crate::scaffold::write(&dir, name, sdk.as_deref()).map_err(CliError::usage)?;
+    let (sdk, core) = (absolute(sdk, "--sdk-path")?, absolute(core, "--core-path")?);
+    let from = crate::scaffold::Sdk { sdk: sdk.as_deref(), core: core.as_deref() };
+    let lines = crate::scaffold::write(&dir, name, from).map_err(CliError::usage)?;
     output::line(&format!("wrote {} ({lines} lines): driver `{name}`", dir.display()));
     output::line(&format!("next: cd {} && cargo test && cargo build --release", dir.display()));
     output::line(&format!("then: powerplug plugin check target/release/libpowerplug_{name}.so"));

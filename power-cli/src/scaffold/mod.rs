@@ -21,14 +21,27 @@ pub(crate) fn valid_name(name: &str) -> bool {
         && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
 }
 
-/// The files of a new crate for driver `name`; `sdk` is a plugin-sdk directory to depend on by
-/// path (else the crates.io version).
-pub(crate) fn files(name: &str, sdk: Option<&Path>) -> Vec<(PathBuf, String)> {
-    let dep = match sdk {
-        Some(p) => format!("plugin-sdk = {{ path = {:?} }}", p.display().to_string()),
-        None => format!("plugin-sdk = \"{}\"", env!("CARGO_PKG_VERSION")),
+/// Where the SDK comes from: crates.io, or local directories (a checkout or unpacked `.crate`s).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Sdk<'a> {
+    /// A plugin-sdk directory to depend on by path.
+    pub(crate) sdk: Option<&'a Path>,
+    /// A power-core directory that replaces the crates.io one (`[patch.crates-io]`).
+    pub(crate) core: Option<&'a Path>,
+}
+
+/// The files of a new crate for driver `name`.
+pub(crate) fn files(name: &str, from: Sdk<'_>) -> Vec<(PathBuf, String)> {
+    let quoted = |p: &Path| format!("{:?}", p.display().to_string());
+    let dep = match from.sdk {
+        Some(p) => format!("plugin-sdk = {{ path = {} }}", quoted(p)),
+        None => "plugin-sdk = \"0.1\"".to_owned(),
     };
-    let fill = |t: &str| t.replace("@NAME@", name).replace("@SDK_DEP@", &dep);
+    let patch = match from.core {
+        Some(p) => format!("\n[patch.crates-io]\npower-core = {{ path = {} }}\n", quoted(p)),
+        None => String::new(),
+    };
+    let fill = |t: &str| t.replace("@NAME@", name).replace("@SDK_DEP@", &dep).replace("@CORE_PATCH@", &patch);
     vec![
         (PathBuf::from("Cargo.toml"), fill(CARGO_TOML)),
         (PathBuf::from("src/lib.rs"), fill(LIB_RS)),
@@ -40,11 +53,11 @@ pub(crate) fn files(name: &str, sdk: Option<&Path>) -> Vec<(PathBuf, String)> {
 }
 
 /// Writes the crate into `dir` (which must not exist or be empty).
-pub(crate) fn write(dir: &Path, name: &str, sdk: Option<&Path>) -> Result<usize, String> {
+pub(crate) fn write(dir: &Path, name: &str, from: Sdk<'_>) -> Result<usize, String> {
     if fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some()) {
         return Err(format!("{} exists and is not empty; choose another --dir", dir.display()));
     }
-    let files = files(name, sdk);
+    let files = files(name, from);
     for (rel, text) in &files {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
@@ -62,10 +75,12 @@ mod tests {
     #[test]
     fn names_and_placeholders() {
         assert!(valid_name("tasmota") && valid_name("pdu_2") && !valid_name("2x") && !valid_name("My-Plug"));
-        for (_, text) in files("myplug", Some(Path::new("/sdk"))) {
+        let local = Sdk { sdk: Some(Path::new("/sdk")), core: Some(Path::new("/core")) };
+        for (_, text) in files("myplug", local) {
             assert!(!text.contains('@'), "an unfilled placeholder: {text}");
         }
-        let toml = &files("myplug", None)[0].1;
+        assert!(files("myplug", local)[0].1.contains("[patch.crates-io]\npower-core = { path = \"/core\" }"));
+        let toml = &files("myplug", Sdk::default())[0].1;
         assert!(toml.contains("name = \"powerplug_myplug\"") && toml.contains("panic = \"unwind\""));
     }
 }
