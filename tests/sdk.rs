@@ -26,6 +26,13 @@ fn ok(cmd: &mut Command) -> String {
     text
 }
 
+/// power-core's version, from its manifest.
+fn power_core_version() -> String {
+    let manifest = std::fs::read_to_string(workspace().join("power-core/Cargo.toml")).unwrap();
+    let line = manifest.lines().find(|l| l.starts_with("version = ")).unwrap();
+    line.trim_start_matches("version = ").trim_matches('"').to_owned()
+}
+
 /// The workspace root (tests/ is one level down).
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
@@ -40,8 +47,10 @@ fn a_driver_outside_the_workspace_builds_against_the_packaged_sdk_and_runs() {
         .args(["package", "-p", "power-core", "-p", "plugin-sdk", "--allow-dirty", "--quiet", "--target-dir"])
         .arg(&packaged));
     let outside = scratch("third-party");
-    for krate in ["power-core-1.0.0.crate", "plugin-sdk-0.1.0.crate"] {
-        let file = packaged.join("package").join(krate);
+    let core = format!("power-core-{}", power_core_version());
+    let sdk = format!("plugin-sdk-{}", plugin_sdk::SDK_VERSION);
+    for krate in [&core, &sdk] {
+        let file = packaged.join("package").join(format!("{krate}.crate"));
         ok(Command::new("tar").arg("xzf").arg(&file).arg("-C").arg(&outside));
     }
     let crate_dir = outside.join("myplug");
@@ -49,9 +58,9 @@ fn a_driver_outside_the_workspace_builds_against_the_packaged_sdk_and_runs() {
         .args(["plugin", "new", "myplug", "--dir"])
         .arg_path(&crate_dir)
         .args(["--sdk-path"])
-        .arg_path(&outside.join("plugin-sdk-0.1.0"))
+        .arg_path(&outside.join(&sdk))
         .args(["--core-path"])
-        .arg_path(&outside.join("power-core-1.0.0"))
+        .arg_path(&outside.join(&core))
         .status(Code::OK)
         .stdout_contains("driver `myplug`")
         .run();

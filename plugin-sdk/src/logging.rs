@@ -6,6 +6,22 @@ use power_core::{abi, LogLevel};
 
 struct ToHost;
 
+/// Records kept while the conformance kit watches (`None`: not watching).
+static CAPTURE: std::sync::Mutex<Option<Vec<String>>> = std::sync::Mutex::new(None);
+
+/// Starts keeping every record (the conformance kit checks them for secrets).
+pub(crate) fn capture_begin() {
+    install();
+    if let Ok(mut c) = CAPTURE.lock() {
+        c.get_or_insert_with(Vec::new);
+    }
+}
+
+/// Stops keeping records and returns them.
+pub(crate) fn capture_end() -> Vec<String> {
+    CAPTURE.lock().ok().and_then(|mut c| c.take()).unwrap_or_default()
+}
+
 impl log::Log for ToHost {
     fn enabled(&self, _: &log::Metadata<'_>) -> bool {
         true
@@ -19,7 +35,13 @@ impl log::Log for ToHost {
             log::Level::Debug => LogLevel::Debug,
             log::Level::Trace => LogLevel::Trace,
         };
-        abi::plugin_log(level, record.target(), &record.args().to_string());
+        let text = record.args().to_string();
+        if let Ok(mut c) = CAPTURE.lock() {
+            if let Some(v) = c.as_mut() {
+                v.push(format!("{}: {text}", record.target()));
+            }
+        }
+        abi::plugin_log(level, record.target(), &text);
     }
 
     fn flush(&self) {}

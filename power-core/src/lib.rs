@@ -46,4 +46,4 @@ pub use mac_address::{parse_hex_bytes, MacAddress, MacParseError};
 pub use param_spec::{Choice, ParamKind, ParamSpec, Scope};
 pub use params::{split_host_port, ParamError, ParamErrorKind, ParamValue, Params, ParamsError, MAX_VALUE_BYTES};
 pub use power_state::{PowerAction, PowerState, UnknownActionError};
-pub use secret::Secret;
+pub use secret::{encoded_forms, Secret};

@@ -38,9 +38,32 @@ impl fmt::Display for Secret {
     }
 }
 
+/// The forms a secret takes on the wire, for masking and leak checks: as it is, percent-encoded
+/// (RFC 3986 unreserved characters kept, as in URL paths and queries) and form-encoded (`+` for
+/// a space). *Since power-core 1.1.*
+pub fn encoded_forms(value: &str) -> [String; 3] {
+    let percent = |form: bool| {
+        let mut out = String::new();
+        for b in value.bytes() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(char::from(b)),
+                b' ' if form => out.push('+'),
+                _ => out.push_str(&format!("%{b:02X}")),
+            }
+        }
+        out
+    };
+    [value.to_owned(), percent(false), percent(true)]
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Secret;
+    use super::{encoded_forms, Secret};
+
+    #[test]
+    fn encoded_forms_of_special_characters() {
+        assert_eq!(encoded_forms("a b&c"), ["a b&c", "a%20b%26c", "a+b%26c"]);
+    }
 
     #[test]
     fn never_prints_its_value() {

@@ -26,7 +26,7 @@ pub fn register_secret(value: &str) {
     }
     let m = SECRETS.get_or_init(|| Mutex::new(Vec::new()));
     if let Ok(mut v) = m.lock() {
-        for form in [value.to_owned(), percent(value, false), percent(value, true)] {
+        for form in power_core::encoded_forms(value) {
             if !v.contains(&form) {
                 v.push(form);
             }
@@ -34,19 +34,6 @@ pub fn register_secret(value: &str) {
         // Longest first, so a secret containing another is masked whole.
         v.sort_by_key(|s| std::cmp::Reverse(s.len()));
     }
-}
-
-/// `value` percent-encoded (RFC 3986 unreserved characters kept); `form`: spaces as `+`.
-fn percent(value: &str, form: bool) -> String {
-    let mut out = String::new();
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(char::from(b)),
-            b' ' if form => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// `text` with every registered secret replaced by `***`.
@@ -96,7 +83,7 @@ mod tests {
 
     fn masked(secret: &str, text: &str) -> String {
         let mut out = text.to_owned();
-        for form in [secret.to_owned(), percent(secret, false), percent(secret, true)] {
+        for form in power_core::encoded_forms(secret) {
             out = mask_whole(&out, &form);
         }
         out
@@ -113,9 +100,10 @@ mod tests {
     #[test]
     fn encoded_forms_are_masked() {
         let s = "p@ss w#rd&x";
-        let url = format!("GET /cm?user=admin&password={}&cmnd=Power", percent(s, false));
+        let [_, pct, form] = power_core::encoded_forms(s);
+        let url = format!("GET /cm?user=admin&password={pct}&cmnd=Power");
         assert_eq!(masked(s, &url), "GET /cm?user=admin&password=***&cmnd=Power");
-        assert_eq!(masked(s, &format!("body {}", percent(s, true))), "body ***");
+        assert_eq!(masked(s, &format!("body {form}")), "body ***");
         assert_eq!(masked("a+b/c=", "token a+b/c= end"), "token *** end", "base64 specials");
     }
 
