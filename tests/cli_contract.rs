@@ -32,13 +32,35 @@ fn query_prints_exactly_the_state() {
         .status(Code::OK)
         .run();
     Test::new().plugin_dir(&dir).args(["power", "query", "mock"]).param("state_file", &state).stdout("on\n").run();
+    // The SDK's cycle: off, the standard cycle_off_ms wait, on.
+    let started = std::time::Instant::now();
     Test::new()
         .plugin_dir(&dir)
         .args(["power", "cycle", "mock"])
         .param("state_file", &state)
+        .param("cycle_off_ms", "300")
         .stdout("")
         .status(Code::OK)
         .run();
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300), "cycle kept the machine off");
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["power", "query", "mock"])
+        .param("state_file", &state)
+        .stdout(
+            "on
+",
+        )
+        .run();
+    Test::new()
+        .plugin_dir(&dir)
+        .args(["power", "cycle", "mock", "--timeout", "1"])
+        .param("state_file", &state)
+        .param("cycle_off_ms", "5000")
+        .stderr_contains("`cycle_off_ms` (5000 ms) does not fit in the action's deadline")
+        .status(Code::USAGE)
+        .run();
+    Test::new().plugin_dir(&dir).args(["power", "query", "mock"]).param("state_file", &state).stdout("on\n").run();
     Test::new().plugin_dir(&dir).args(["power", "off", "mock"]).param("state_file", &state).run();
     Test::new().plugin_dir(&dir).args(["power", "query", "mock"]).param("state_file", &state).stdout("off\n").run();
 }

@@ -54,13 +54,16 @@ fn on_and_off_run_the_configured_programs() {
 fn cycle_runs_off_then_on() {
     let dir = scratch("command-cycle");
     let d = text(&dir);
+    let started = std::time::Instant::now();
     command("cycle")
         .param("off_command", r#"["touch", "{args}/off"]"#)
         .param("on_command", r#"["mv", "{args}/off", "{args}/on"]"#)
         .param("args", &d)
+        .param("cycle_off_ms", "400")
         .status(Code::OK)
         .run();
     assert_eq!(names(&dir), ["on"], "on (mv off on) ran after off (touch off)");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(400), "the machine stayed off cycle_off_ms");
     // Without an on_command, cycle is refused before anything runs (no machine left off).
     command("cycle")
         .param("off_command", r#"["touch", "{args}/ran"]"#)

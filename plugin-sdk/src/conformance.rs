@@ -43,7 +43,7 @@ fn forms(secrets: &[String]) -> Vec<String> {
 /// of a secret used (the caller's or the kit's) may appear in any error, success result or log
 /// record.
 pub fn check_driver<D: Driver>(params: &[(&str, &str)]) -> Vec<Check> {
-    let info = D::describe();
+    let info = crate::driver::describe::<D>();
     let mut checks = static_checks(&PluginDescription::new(crate::SDK_VERSION, vec![info.clone()]));
     let mut refused = Vec::new();
     let mut echoed = Vec::new();

@@ -56,6 +56,19 @@ pub fn check(step: &str) -> Result<(), DriverError> {
     }
 }
 
+/// Refuses a cycle whose off time does not fit in what is left of the deadline, before
+/// anything is switched (a cycle cut short would leave the machine off).
+pub fn fits_off_time(off: Duration) -> Result<(), DriverError> {
+    match remaining() {
+        Some(left) if left <= off => Err(DriverError::invalid_parameter(format!(
+            "`cycle_off_ms` ({} ms) does not fit in the action's deadline ({:.1} s left); raise the deadline or lower cycle_off_ms; nothing was switched",
+            off.as_millis(),
+            left.as_secs_f64()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

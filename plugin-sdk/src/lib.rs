@@ -19,7 +19,7 @@ pub mod conformance;
 pub mod deadline;
 pub mod program;
 
-pub use driver::Driver;
+pub use driver::{Driver, CYCLE_OFF_PARAM};
 pub use registration::Registration;
 
 pub use log;

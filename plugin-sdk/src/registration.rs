@@ -16,7 +16,7 @@ pub struct Registration {
 impl Registration {
     /// The registration of driver type `D` (used by [`crate::export_driver!`]).
     pub const fn of<D: Driver>() -> Self {
-        Self { describe: D::describe, open: open_boxed::<D> }
+        Self { describe: crate::driver::describe::<D>, open: open_boxed::<D> }
     }
 }
 
@@ -31,11 +31,34 @@ pub(crate) fn registrations() -> impl Iterator<Item = &'static Registration> {
 struct Opened<D> {
     info: DriverInfo,
     driver: D,
+    /// The SDK's cycle off time (`None`: the driver cycles itself).
+    cycle_off: Option<std::time::Duration>,
 }
 
 fn open_boxed<D: Driver>(params: &Params) -> Result<Box<dyn InstanceCall>, DriverError> {
     let driver = D::open(params)?;
-    Ok(Box::new(Opened { info: D::describe(), driver }))
+    let info = crate::driver::describe::<D>();
+    let cycle_off = params
+        .integer(crate::driver::CYCLE_OFF_PARAM)
+        .filter(|_| !D::OWN_CYCLE)
+        .map(|ms| std::time::Duration::from_millis(ms.unsigned_abs()));
+    Ok(Box::new(Opened { info, driver, cycle_off }))
+}
+
+impl<D: Driver> Opened<D> {
+    fn run(&self, action: PowerAction) -> Result<power_core::CallOutcome, DriverError> {
+        match (action, self.cycle_off) {
+            (PowerAction::Cycle, Some(off)) => {
+                crate::deadline::fits_off_time(off)?;
+                self.driver.off()?;
+                crate::deadline::check("the wait between off and on")?;
+                std::thread::sleep(crate::deadline::cap(off));
+                crate::deadline::check("the power-on after the off time")?;
+                self.driver.on()
+            }
+            _ => self.driver.run(action),
+        }
+    }
 }
 
 impl<D: Driver> InstanceCall for Opened<D> {
@@ -50,7 +73,7 @@ impl<D: Driver> InstanceCall for Opened<D> {
             .ok()
             .and_then(|v| v.get("deadline_ms").and_then(serde_json::Value::as_u64))
             .map(std::time::Duration::from_millis);
-        let outcome = crate::deadline::with_deadline(budget, || self.driver.run(action))?;
+        let outcome = crate::deadline::with_deadline(budget, || self.run(action))?;
         serde_json::to_string(&outcome)
             .map_err(|e| DriverError::plugin_fault(format!("could not encode the result: {e}")))
     }

@@ -62,6 +62,7 @@ pub struct CommandDriver {
     on_regex: Regex,
     off_regex: Regex,
     timeout: Duration,
+    cycle_off: Duration,
     secret: Option<Secret>,
 }
 
@@ -238,6 +239,9 @@ impl CommandDriver {
 }
 
 impl plugin_sdk::Driver for CommandDriver {
+    // Cycle checks both commands are set before running either.
+    const OWN_CYCLE: bool = true;
+
     fn describe() -> DriverInfo {
         let command = |name: &str, label: &str, action: &str| {
             ParamSpec::new(name, label, ParamKind::String)
@@ -284,6 +288,11 @@ impl plugin_sdk::Driver for CommandDriver {
              never on a command line",
         ))
         .param(
+            ParamSpec::new(plugin_sdk::CYCLE_OFF_PARAM, "Cycle: off time (ms)", ParamKind::integer(0, 600_000))
+                .default_value("5000")
+                .help("How long `cycle` keeps the machine off between off_command and on_command"),
+        )
+        .param(
             ParamSpec::new("timeout", "Timeout (s)", ParamKind::integer(1, 3600))
                 .default_value("30")
                 .help("Seconds each program may run before it is killed"),
@@ -304,6 +313,9 @@ impl plugin_sdk::Driver for CommandDriver {
             on_regex: regex_param(&info, params, ON_REGEX)?,
             off_regex: regex_param(&info, params, OFF_REGEX)?,
             timeout: Duration::from_secs(params.integer("timeout").unwrap_or(30).clamp(1, 3600).unsigned_abs()),
+            cycle_off: Duration::from_millis(
+                params.integer(plugin_sdk::CYCLE_OFF_PARAM).unwrap_or(5000).unsigned_abs(),
+            ),
             secret: params.secret("secret").cloned(),
         })
     }
@@ -325,7 +337,10 @@ impl plugin_sdk::Driver for CommandDriver {
     fn cycle(&self) -> Result<CallOutcome, DriverError> {
         let off = Self::configured(&self.off, OFF, "cycle")?;
         let on = Self::configured(&self.on, ON, "cycle")?;
+        plugin_sdk::deadline::fits_off_time(self.cycle_off)?;
         self.run(off)?;
+        plugin_sdk::deadline::check("the wait between off and on")?;
+        std::thread::sleep(plugin_sdk::deadline::cap(self.cycle_off));
         self.run(on)?;
         Ok(CallOutcome::default().note(format!("`{OFF}` ran `{}`, then `{ON}` ran `{}`", off.program(), on.program())))
     }

@@ -174,6 +174,9 @@ impl Dli {
 }
 
 impl plugin_sdk::Driver for Dli {
+    // The switch cycles the outlet itself (CCL / REST cycle), with its own off time.
+    const OWN_CYCLE: bool = true;
+
     fn describe() -> DriverInfo {
         DriverInfo::new("dli", "Digital Loggers Web Power Switch outlet", env!("CARGO_PKG_VERSION"))
             .actions(PowerAction::ALL)

@@ -59,6 +59,9 @@ impl Sm15k {
 }
 
 impl plugin_sdk::Driver for Sm15k {
+    // The chassis cycles the server: off, `cycle_pause_ms`, on.
+    const OWN_CYCLE: bool = true;
+
     fn describe() -> DriverInfo {
         DriverInfo::new(
             "sm15k",
