@@ -21,11 +21,13 @@ python3 -m venv "$WORK/venv"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 peak_rss_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
-AUTH="Authorization: Basic $(printf 'maas:bench-pass' | base64)"
-printf 'wrk.method = "POST"\nwrk.headers["Content-Length"] = "0"\n' > "$WORK/post.lua"
+# Credentials reach wrk in its Lua scripts, not on its command line.
+AUTH_LUA="wrk.headers[\"Authorization\"] = \"Basic $(printf 'maas:bench-pass' | base64)\""
+printf '%s\n' "$AUTH_LUA" > "$WORK/get.lua"
+printf '%s\nwrk.method = "POST"\nwrk.headers["Content-Length"] = "0"\n' "$AUTH_LUA" > "$WORK/post.lua"
 run_wrk() { # name url [post]
-    local extra=(); [ "${3:-}" = post ] && extra=(-s "$WORK/post.lua")
-    local out; out=$(wrk -t2 -c16 -d"${DURATION}s" --latency -H "$AUTH" "${extra[@]}" "$2")
+    local script="$WORK/get.lua"; [ "${3:-}" = post ] && script="$WORK/post.lua"
+    local out; out=$(wrk -t2 -c16 -d"${DURATION}s" --latency -s "$script" "$2")
     local rps p50 p99 non2xx
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")

@@ -147,6 +147,19 @@ async fn serve(opts: ServeOptions, ready: &mut dyn FnMut(&str), warn: &mut dyn F
         app::load_state(&registry, &paths.0, paths.1.as_deref(), paths.2.as_deref(), paths.3.as_deref(), opts.no_auth)
             .map_err(ServeError::Inventory)?;
     let nodes = loaded.inventory.nodes.len();
+    // Workers stay only for plugins the inventory uses; others start on first use (after a
+    // reload that needs them).
+    let used: std::collections::HashSet<PathBuf> = loaded
+        .inventory
+        .nodes
+        .values()
+        .filter_map(|n| registry.driver(&n.driver).map(|e| e.path().to_path_buf()))
+        .collect();
+    for p in registry.drivers().iter().map(|d| d.path().to_path_buf()).collect::<std::collections::HashSet<_>>() {
+        if !used.contains(&p) {
+            pool.kill(&p).await;
+        }
+    }
     let app = Arc::new(app::App::new(registry, loaded, pool, opts.call_timeout, opts.no_auth, paths));
     let listener = TcpListener::bind(opts.listen)
         .await
