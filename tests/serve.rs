@@ -459,3 +459,29 @@ fn power_node_takes_the_nodes_parameters_from_the_inventory() {
         .run();
     assert!(!sim.outlets()[1], "POWERPLUG_INVENTORY names the inventory");
 }
+
+#[test]
+fn a_call_stuck_past_kill_stuck_after_is_abandoned_and_its_device_recovers() {
+    let dir = scratch("serve-abandon");
+    let inv = dir.join("inventory.toml");
+    fs::write(
+        &inv,
+        "[node.hang]\ndriver = \"faulty\"\nmode = \"hang\"\naddress = \"127.0.0.9\"\ncall_timeout = 1\n\n\
+         [node.same]\ndriver = \"faulty\"\naddress = \"127.0.0.9\"\n",
+    )
+    .unwrap();
+    let b = Bridge::start(&dir, &inv, &["--kill-stuck-after", "2"], &[("POWERPLUG_SERVE_TOKEN", TOKEN)]);
+    assert_eq!(b.post("hang", "on").code, 504);
+    assert_eq!(b.post("same", "on").code, 503, "the two nodes share one device");
+    let until = Instant::now() + Duration::from_secs(20);
+    let mut code = 0;
+    while Instant::now() < until {
+        code = b.post("same", "on").code;
+        if code == 200 {
+            break;
+        }
+        thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(code, 200, "the device recovered after the stuck call was abandoned\n{}", b.log());
+    assert!(b.log().contains("abandoning it"), "{}", b.log());
+}

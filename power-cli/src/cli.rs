@@ -110,6 +110,11 @@ pub(crate) struct ServeArgs {
     /// After SIGTERM or SIGINT, how long in-flight requests may finish, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub(crate) grace: u64,
+    /// A call stuck this many seconds (past its deadline; its device answers 503 meanwhile) is
+    /// abandoned by restarting its plugin's worker, which fails that worker's other running
+    /// calls. 0: never.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub(crate) kill_stuck_after: u64,
     /// PEM certificate chain: serve HTTPS (with --tls-key).
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     pub(crate) tls_cert: Option<PathBuf>,

@@ -103,9 +103,21 @@ pub type CallResult = Result<String, CallError>;
 pub trait Executor: Send + Sync + 'static {
     /// Runs `spec` to completion (the scheduler applies the deadline).
     fn execute(self: Arc<Self>, spec: CallSpec) -> Pin<Box<dyn Future<Output = Result<String, DriverError>> + Send>>;
+
+    /// Gives up on a call stuck far past its deadline, if the executor can (the worker pool kills
+    /// the plugin's worker: its running calls fail, the next call starts a fresh one). The
+    /// default cannot: the call keeps its device busy until it returns.
+    fn abandon(self: Arc<Self>, _spec: &CallSpec) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        Box::pin(async {})
+    }
 }
 
 impl Executor for WorkerPool {
+    fn abandon(self: Arc<Self>, spec: &CallSpec) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        let plugin = spec.plugin.clone();
+        Box::pin(async move { self.kill(&plugin).await })
+    }
+
     fn execute(self: Arc<Self>, spec: CallSpec) -> Pin<Box<dyn Future<Output = Result<String, DriverError>> + Send>> {
         Box::pin(async move {
             self.call(&spec.plugin, &spec.device_key, &spec.driver, &spec.params_wire, &spec.op, spec.deadline).await
@@ -180,6 +192,8 @@ struct Device {
 /// The per-device queues over an executor.
 pub struct Scheduler {
     exec: Arc<dyn Executor>,
+    /// After how long a stuck call is abandoned (`None`: never).
+    abandon_after: Option<Duration>,
     devices: Mutex<HashMap<String, Arc<Device>>>,
     stats: Arc<Stats>,
 }
@@ -187,7 +201,14 @@ pub struct Scheduler {
 impl Scheduler {
     /// A scheduler running calls through `exec`. Needs a tokio runtime.
     pub fn new(exec: Arc<dyn Executor>) -> Self {
-        Self { exec, devices: Mutex::new(HashMap::new()), stats: Arc::new(Stats::default()) }
+        Self { exec, abandon_after: None, devices: Mutex::new(HashMap::new()), stats: Arc::new(Stats::default()) }
+    }
+
+    /// Abandons calls still stuck `after` past their start (see [`Executor::abandon`]).
+    #[must_use]
+    pub fn abandon_stuck_after(mut self, after: Option<Duration>) -> Self {
+        self.abandon_after = after;
+        self
     }
 
     /// The counters.
@@ -207,7 +228,13 @@ impl Scheduler {
             queued: AtomicUsize::new(0),
             stuck: Mutex::new(None),
         });
-        tokio::spawn(run_device(Arc::clone(&dev), rx, Arc::clone(&self.exec), Arc::clone(&self.stats)));
+        tokio::spawn(run_device(
+            Arc::clone(&dev),
+            rx,
+            Arc::clone(&self.exec),
+            Arc::clone(&self.stats),
+            self.abandon_after,
+        ));
         map.insert(key.to_owned(), Arc::clone(&dev));
         dev
     }
@@ -283,6 +310,7 @@ async fn run_device(
     mut rx: mpsc::UnboundedReceiver<Job>,
     exec: Arc<dyn Executor>,
     stats: Arc<Stats>,
+    abandon_after: Option<Duration>,
 ) {
     let dequeue = |dev: &Device| {
         dev.queued.fetch_sub(1, Ordering::SeqCst);
@@ -330,8 +358,22 @@ async fn run_device(
                     "call ran past its {} s deadline; the device is busy until it returns", job.spec.deadline.as_secs_f64()
                 );
                 finish(&dev, &job, Err(CallError::Timeout { op: job.spec.op.clone(), after: job.spec.deadline }));
+                let give_up = async {
+                    match abandon_after {
+                        Some(after) => tokio::time::sleep_until((started + after).into()).await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::pin!(give_up);
+                let mut abandoned = false;
                 loop {
                     tokio::select! {
+                        () = &mut give_up, if !abandoned => {
+                            abandoned = true;
+                            tracing::error!(device = %job.spec.device_key, op = %job.spec.op,
+                                "the call has been stuck for {} s: abandoning it (its plugin worker is restarted)", started.elapsed().as_secs());
+                            Arc::clone(&exec).abandon(&job.spec).await;
+                        }
                         r = &mut call => {
                             tracing::warn!(device = %job.spec.device_key, op = %job.spec.op, ok = r.is_ok(),
                                 "the stuck call returned after {} ms; the device is free", started.elapsed().as_millis());

@@ -91,13 +91,14 @@ impl App {
         pool: Arc<WorkerPool>,
         call_timeout: Duration,
         no_auth: bool,
+        abandon_after: Option<Duration>,
         paths: (PathBuf, Option<PathBuf>, Option<PathBuf>, Option<String>),
     ) -> Self {
         let exec: Arc<dyn power_host::scheduler::Executor> = pool.clone();
         Self {
             registry,
             loaded: RwLock::new(Arc::new(loaded)),
-            scheduler: Arc::new(Scheduler::new(exec)),
+            scheduler: Arc::new(Scheduler::new(exec).abandon_stuck_after(abandon_after)),
             pool,
             metrics: Metrics::default(),
             call_timeout,

@@ -62,6 +62,9 @@ pub struct ServeOptions {
     pub call_timeout: Duration,
     /// How long in-flight requests may finish after SIGTERM.
     pub grace: Duration,
+    /// After how long a call stuck past its deadline is abandoned by restarting its plugin's
+    /// worker (`None`: never; the device stays busy until the call returns).
+    pub kill_stuck_after: Option<Duration>,
     /// PEM certificate chain and key.
     pub tls: Option<(PathBuf, PathBuf)>,
     /// The plugin files, in search-path order, and problems found while listing them.
@@ -160,7 +163,8 @@ async fn serve(opts: ServeOptions, ready: &mut dyn FnMut(&str), warn: &mut dyn F
             pool.kill(&p).await;
         }
     }
-    let app = Arc::new(app::App::new(registry, loaded, pool, opts.call_timeout, opts.no_auth, paths));
+    let app =
+        Arc::new(app::App::new(registry, loaded, pool, opts.call_timeout, opts.no_auth, opts.kill_stuck_after, paths));
     let listener = TcpListener::bind(opts.listen)
         .await
         .map_err(|e| ServeError::Io(format!("cannot listen on {}: {e}", opts.listen)))?;

@@ -35,6 +35,7 @@ pub(crate) fn run(search: &[(PathBuf, Origin)], inventory: Option<&Path>, args: 
         no_auth: args.no_auth,
         call_timeout: Duration::from_secs(args.call_timeout),
         grace: Duration::from_secs(args.grace),
+        kill_stuck_after: (args.kill_stuck_after > 0).then(|| Duration::from_secs(args.kill_stuck_after)),
         tls: args.tls_cert.clone().zip(args.tls_key.clone()),
         plugins: (files, problems),
         worker: (exe, worker_args),

@@ -27,6 +27,8 @@ pub type LogSink = Arc<dyn Fn(LogLevel, &Path, &str) + Send + Sync>;
 
 type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<String, DriverError>>>>>;
 
+type Slot = Arc<tokio::sync::Mutex<Option<Arc<Worker>>>>;
+
 struct Worker {
     stdin: tokio::sync::Mutex<ChildStdin>,
     pending: Pending,
@@ -38,7 +40,9 @@ struct Worker {
 pub struct WorkerPool {
     program: PathBuf,
     args: Vec<OsString>,
-    workers: tokio::sync::Mutex<HashMap<PathBuf, Arc<Worker>>>,
+    /// One slot per plugin file; a slot's own lock is held while its worker starts, so a plugin
+    /// that is slow to start delays only its own calls.
+    workers: std::sync::Mutex<HashMap<PathBuf, Slot>>,
     next_id: AtomicU64,
     starts: AtomicU64,
     deaths: Arc<AtomicU64>,
@@ -61,7 +65,7 @@ impl WorkerPool {
         Self {
             program,
             args,
-            workers: tokio::sync::Mutex::new(HashMap::new()),
+            workers: std::sync::Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             starts: AtomicU64::new(0),
             deaths: Arc::new(AtomicU64::new(0)),
@@ -74,10 +78,17 @@ impl WorkerPool {
         (self.starts.load(Ordering::Relaxed), self.deaths.load(Ordering::Relaxed))
     }
 
+    fn slot(&self, plugin: &Path) -> Slot {
+        let mut map = self.workers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(map.entry(plugin.to_path_buf()).or_default())
+    }
+
     /// Starts (or reuses) the worker for `plugin` and returns the plugin's description.
     pub async fn describe(&self, plugin: &Path) -> Result<PluginDescription, StartError> {
+        let slot = self.slot(plugin);
+        let mut guard = slot.lock().await;
         let (w, desc) = self.start(plugin).await?;
-        self.workers.lock().await.insert(plugin.to_path_buf(), w);
+        *guard = Some(w);
         Ok(desc)
     }
 
@@ -191,12 +202,13 @@ impl WorkerPool {
         lock_wait: Duration,
     ) -> Result<String, DriverError> {
         let worker = {
-            let mut map = self.workers.lock().await;
-            match map.get(plugin).filter(|w| !w.dead.load(Ordering::SeqCst)) {
+            let slot = self.slot(plugin);
+            let mut guard = slot.lock().await;
+            match guard.as_ref().filter(|w| !w.dead.load(Ordering::SeqCst)) {
                 Some(w) => Arc::clone(w),
                 None => {
                     let (w, _) = self.start(plugin).await.map_err(|e| DriverError::plugin_fault(e.to_string()))?;
-                    map.insert(plugin.to_path_buf(), Arc::clone(&w));
+                    *guard = Some(Arc::clone(&w));
                     w
                 }
             }
@@ -236,7 +248,9 @@ impl WorkerPool {
 
     /// Kills the worker of `plugin` (its running calls fail); the next call starts a new one.
     pub async fn kill(&self, plugin: &Path) {
-        if let Some(w) = self.workers.lock().await.remove(plugin) {
+        let slot = self.slot(plugin);
+        let taken = slot.lock().await.take();
+        if let Some(w) = taken {
             w.dead.store(true, Ordering::SeqCst);
             if let Some(pid) = w.pid {
                 // SAFETY: kill(2) on our own child's pid; the reader task reaps it.
