@@ -17,6 +17,8 @@ mod registration;
 
 pub mod conformance;
 pub mod deadline;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod program;
 
 pub use driver::{Driver, CYCLE_OFF_PARAM};
