@@ -180,6 +180,18 @@ impl HttpClient {
     /// Any method. Answers every status; a `401` that survives the credentials is an
     /// authentication error.
     pub fn request(&self, method: &str, path: &str, query: &Query, body: Option<Body>) -> Result<Reply, DriverError> {
+        self.request_with(method, path, query, body, &[])
+    }
+
+    /// [`HttpClient::request`] with extra request headers (e.g. `Accept`, a CSRF header).
+    pub fn request_with(
+        &self,
+        method: &str,
+        path: &str,
+        query: &Query,
+        body: Option<Body>,
+        headers: &[(&str, &str)],
+    ) -> Result<Reply, DriverError> {
         let q = query.encode(false);
         let uri = if q.is_empty() { path.to_owned() } else { format!("{path}?{q}") };
         let shown = {
@@ -191,7 +203,7 @@ impl HttpClient {
             }
         };
         crate::log::debug!("{}", self.mask(&shown));
-        let mut reply = self.send(method, &uri, &body, &shown)?;
+        let mut reply = self.send(method, &uri, &body, &shown, headers)?;
         if reply.status == 401 {
             if let Auth::Digest { .. } = &self.auth {
                 let header = reply.header("www-authenticate").unwrap_or_default().to_owned();
@@ -203,7 +215,7 @@ impl HttpClient {
                 if let Ok(mut c) = self.challenge.lock() {
                     *c = Some(parsed);
                 }
-                reply = self.send(method, &uri, &body, &shown)?;
+                reply = self.send(method, &uri, &body, &shown, headers)?;
             }
         }
         if reply.status == 401 || reply.status == 403 {
@@ -227,13 +239,23 @@ impl HttpClient {
         out
     }
 
-    fn send(&self, method: &str, uri: &str, body: &Option<Body>, shown: &str) -> Result<Reply, DriverError> {
+    fn send(
+        &self,
+        method: &str,
+        uri: &str,
+        body: &Option<Body>,
+        shown: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Reply, DriverError> {
         crate::deadline::check(&format!("`{}`", self.mask(shown)))?;
         let by_deadline = crate::deadline::capped(self.opts.timeout);
         let timeout = crate::deadline::cap(self.opts.timeout);
         let m = reqwest::Method::from_bytes(method.as_bytes())
             .map_err(|_| DriverError::plugin_fault(format!("not an HTTP method: {method:?}")))?;
         let mut req = self.client.request(m, format!("{}{uri}", self.base)).timeout(timeout);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
         let bytes: Option<Vec<u8>> = match body {
             Some(Body::Form(q)) => {
                 req = req.header("Content-Type", "application/x-www-form-urlencoded");

@@ -3,7 +3,6 @@
 //! probes for REST). Every change is read back until the outlet reports the new state or
 //! `settle_ms` runs out. Requests to one switch are serialised within the process.
 
-mod digest;
 mod http;
 mod legacy;
 mod rest;
@@ -15,7 +14,6 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use plugin_sdk::{CallOutcome, DriverError, DriverInfo, ParamKind, ParamSpec, Params, PowerAction, PowerState, Secret};
-use reqwest::Method;
 
 use legacy::Legacy;
 use rest::{outlet_path, Rest};
@@ -56,6 +54,10 @@ enum Protocol {
 pub struct Dli {
     t: Target,
     http: reqwest::blocking::Client,
+    /// The REST API's client (the SDK's HTTP helper: digest, deadlines, reply cap), built on first
+    /// use: a legacy-only call does not pay for it.
+    rest: OnceLock<plugin_sdk::http::HttpClient>,
+    rest_options: plugin_sdk::http::HttpOptions,
     outlet: u32,
     protocol: Protocol,
     settle: Duration,
@@ -76,6 +78,15 @@ enum Session<'a> {
 }
 
 impl Dli {
+    fn rest_client(&self) -> Result<&plugin_sdk::http::HttpClient, DriverError> {
+        if let Some(c) = self.rest.get() {
+            return Ok(c);
+        }
+        let auth = plugin_sdk::http::Auth::Digest { user: self.t.user.clone(), pass: self.t.pass.clone() };
+        let c = plugin_sdk::http::HttpClient::new(&self.t.base, auth, self.rest_options.clone())?;
+        Ok(self.rest.get_or_init(|| c))
+    }
+
     fn session(&self) -> Result<Session<'_>, DriverError> {
         let rest = match self.protocol {
             Protocol::Legacy => false,
@@ -93,7 +104,7 @@ impl Dli {
             if rest { "REST API" } else { "legacy web interface" }
         );
         Ok(if rest {
-            Session::Rest(Rest::new(&self.t, &self.http))
+            Session::Rest(Rest::new(&self.t, self.rest_client()?))
         } else {
             Session::Legacy(Legacy::new(&self.t, &self.http))
         })
@@ -158,8 +169,8 @@ impl Dli {
         match &s {
             Session::Legacy(l) => l.command(self.outlet, if on { "ON" } else { "OFF" })?,
             Session::Rest(r) => {
-                let body = if on { "value=true" } else { "value=false" };
-                if let Err(e) = r.call(Method::PUT, &outlet_path(self.outlet, "state"), Some(body)) {
+                let body = plugin_sdk::http::Query::new().pair("value", if on { "true" } else { "false" });
+                if let Err(e) = r.call("PUT", &outlet_path(self.outlet, "state"), Some(body)) {
                     return Err(if e.message().contains("has no REST resource") {
                         self.out_of_range(r.count()?)
                     } else {
@@ -243,14 +254,19 @@ impl plugin_sdk::Driver for Dli {
             Some("rest") => Protocol::Rest,
             _ => Protocol::Auto,
         };
+        let user = params.text("power_user").unwrap_or("admin").to_owned();
+        let pass = params.secret("power_pass").cloned().unwrap_or_else(|| Secret::new(""));
+        let rest_options = plugin_sdk::http::HttpOptions {
+            timeout,
+            verify_tls: params.bool("verify_tls").unwrap_or(true),
+            ca_file: params.text("ca_file").map(str::to_owned),
+            max_body: http::MAX_BODY,
+        };
         Ok(Self {
-            t: Target {
-                base,
-                user: params.text("power_user").unwrap_or("admin").to_owned(),
-                pass: params.secret("power_pass").cloned().unwrap_or_else(|| Secret::new("")),
-                timeout,
-            },
+            t: Target { base, user, pass, timeout },
             http,
+            rest: OnceLock::new(),
+            rest_options,
             outlet: u32::try_from(params.integer("outlet_id").unwrap_or(1)).unwrap_or(1),
             protocol,
             settle: ms("settle_ms", 5000),
@@ -276,7 +292,7 @@ impl plugin_sdk::Driver for Dli {
         }
         match &s {
             Session::Legacy(l) => l.command(self.outlet, "CCL")?,
-            Session::Rest(r) => r.call(Method::POST, &outlet_path(self.outlet, "cycle"), None).map(|_| ())?,
+            Session::Rest(r) => r.call("POST", &outlet_path(self.outlet, "cycle"), None).map(|_| ())?,
         }
         self.settle(&s, true)?;
         Ok(CallOutcome::with_state(PowerState::On).note("cycled with the switch's own cycle delay"))
