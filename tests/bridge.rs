@@ -5,6 +5,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -107,16 +108,16 @@ impl Drop for Bridge {
     }
 }
 
-/// A plugin directory with the drivers the tests use.
+/// A plugin directory with the drivers the tests use (symbolic links: debug plugins are large).
 pub(crate) fn plugins(dir: &Path) -> PathBuf {
     let p = dir.join("plugins");
     if !p.is_dir() {
         fs::create_dir_all(&p).unwrap();
         for name in ["dli", "wol"] {
-            fs::copy(build_dir().join(format!("libpowerplug_{name}.so")), p.join(format!("libpowerplug_{name}.so")))
+            symlink(build_dir().join(format!("libpowerplug_{name}.so")), p.join(format!("libpowerplug_{name}.so")))
                 .unwrap();
         }
-        fs::copy(built_lib("testplug_faulty"), p.join("libpowerplug_faulty.so")).unwrap();
+        symlink(built_lib("testplug_faulty"), p.join("libpowerplug_faulty.so")).unwrap();
     }
     p
 }
