@@ -37,6 +37,9 @@ mod maas_snapshots;
 /// Fleet runs over an inventory: many nodes, many switches, per-node results.
 mod fleet;
 
+/// The Tasmota driver against the Tasmota simulator and curl.
+mod tasmota;
+
 /// Hostile input and misbehaving devices: bounded memory and time, ordering across processes.
 mod hardening;
 

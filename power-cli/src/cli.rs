@@ -210,6 +210,8 @@ pub(crate) enum SimulateCommand {
     Sm15k(power_sim::sm15k::Sm15kArgs),
     /// A wake-on-LAN listener that prints each magic packet's MAC address.
     Wol(power_sim::wol::WolArgs),
+    /// A Tasmota smart plug (HTTP `cm` command endpoint).
+    Tasmota(power_sim::tasmota::TasmotaArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,10 +7,14 @@
 //!
 //! - `dli`: Digital Loggers Web Power Switch (legacy CGI and REST API);
 //! - `sm15k`: a SeaMicro SM15000 BMC that real `ipmitool` talks to;
-//! - `wol`: a UDP listener that decodes wake-on-LAN magic packets.
+//! - `tasmota`: a Tasmota smart plug's HTTP `cm` command endpoint;
+//! - `wol`: a UDP listener that decodes wake-on-LAN magic packets;
+//! - `http`: the minimal HTTP/1.1 server core the HTTP simulators share.
 
 pub mod dli;
+mod http;
 pub mod sm15k;
+pub mod tasmota;
 pub mod wol;
 
 /// Why a simulator could not start or stopped.

@@ -4,8 +4,8 @@
 
 use base64::Engine;
 
-use super::http::Request;
 use super::Switch;
+use crate::http::Request;
 
 /// Whether `req` carries valid Basic credentials.
 pub(crate) fn basic_ok(sw: &Switch, req: &Request) -> bool {

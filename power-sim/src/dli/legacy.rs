@@ -6,8 +6,8 @@ use std::thread;
 use std::time::Duration;
 
 use super::auth::{basic_ok, cookie_ok, login_hash};
-use super::http::{form_pairs, Request, Response};
 use super::{Shared, Switch};
+use crate::http::{form_pairs, Request, Response};
 
 fn login_page(sw: &mut Switch) -> Response {
     sw.challenge = sw.token();

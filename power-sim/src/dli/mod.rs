@@ -5,7 +5,7 @@
 //! with fault injection. `powerplug simulate dli` runs it; the tests start it in-process.
 
 mod auth;
-mod http;
+
 mod legacy;
 mod rest;
 
@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+use crate::http;
 use crate::SimError;
 
 /// Arguments of `powerplug simulate dli`.

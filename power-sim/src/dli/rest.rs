@@ -7,8 +7,8 @@ use std::thread;
 use std::time::Duration;
 
 use super::auth::{digest_challenge, digest_ok};
-use super::http::{form_pairs, Request, Response};
 use super::Shared;
+use crate::http::{form_pairs, Request, Response};
 
 fn selection(sel: &str, n: usize) -> Option<Vec<usize>> {
     if sel == "all;" || sel.starts_with("all;") {

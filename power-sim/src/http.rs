@@ -1,4 +1,4 @@
-//! A minimal HTTP/1.1 server core for the DLI simulator: reads one request per connection
+//! A minimal HTTP/1.1 server core for the HTTP simulators (DLI, Tasmota): reads one request per connection
 //! (request line, headers, a Content-Length body) and writes one response, then closes.
 //! Enough for every client the simulator serves (our driver, python-dlipower, wget, curl).
 
