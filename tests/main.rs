@@ -37,6 +37,9 @@ mod maas_snapshots;
 /// Fleet runs over an inventory: many nodes, many switches, per-node results.
 mod fleet;
 
+/// The Shelly driver (Gen1, Gen2) against the Shelly simulator and curl.
+mod shelly;
+
 /// The Tasmota driver against the Tasmota simulator and curl.
 mod tasmota;
 

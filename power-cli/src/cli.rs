@@ -212,6 +212,8 @@ pub(crate) enum SimulateCommand {
     Wol(power_sim::wol::WolArgs),
     /// A Tasmota smart plug (HTTP `cm` command endpoint).
     Tasmota(power_sim::tasmota::TasmotaArgs),
+    /// A Shelly relay, Gen1 (HTTP) or Gen2+ (RPC, Digest SHA-256).
+    Shelly(power_sim::shelly::ShellyArgs),
 }
 
 #[derive(Debug, Subcommand)]

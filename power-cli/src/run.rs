@@ -73,6 +73,7 @@ fn simulate(sim: &SimulateCommand) -> Result<u8> {
         SimulateCommand::Sm15k(a) => power_sim::sm15k::run(a, &mut events)?,
         SimulateCommand::Wol(a) => power_sim::wol::run(a, &mut events)?,
         SimulateCommand::Tasmota(a) => power_sim::tasmota::run(a, &mut events)?,
+        SimulateCommand::Shelly(a) => power_sim::shelly::run(a, &mut events)?,
     }
     Ok(PowerplugExitCode::OK)
 }
