@@ -37,6 +37,9 @@ mod maas_snapshots;
 /// Fleet runs over an inventory: many nodes, many switches, per-node results.
 mod fleet;
 
+/// The Home Assistant driver against the Home Assistant simulator and curl.
+mod homeassistant;
+
 /// The Shelly driver (Gen1, Gen2) against the Shelly simulator and curl.
 mod shelly;
 

@@ -25,6 +25,8 @@ pub enum Auth {
         /// The password.
         pass: Secret,
     },
+    /// `Authorization: Bearer <token>` (e.g. a Home Assistant long-lived access token).
+    Bearer(Secret),
     /// HTTP Digest (the device's challenge picks MD5 or SHA-256).
     Digest {
         /// The user.
@@ -221,6 +223,7 @@ impl HttpClient {
         if reply.status == 401 || reply.status == 403 {
             let who = match &self.auth {
                 Auth::None => "no credentials".to_owned(),
+                Auth::Bearer(_) => "the access token".to_owned(),
                 Auth::Basic { user, .. } | Auth::Digest { user, .. } => format!("user `{user}`"),
             };
             return Err(DriverError::authentication(format!("{} rejected {who} (HTTP {})", self.base, reply.status)));
@@ -231,7 +234,7 @@ impl HttpClient {
     /// `text` with the password and secret query values masked in every encoded form.
     fn mask(&self, text: &str) -> String {
         let mut out = text.to_owned();
-        if let Auth::Basic { pass, .. } | Auth::Digest { pass, .. } = &self.auth {
+        if let Auth::Basic { pass, .. } | Auth::Digest { pass, .. } | Auth::Bearer(pass) = &self.auth {
             for form in encoded_forms(pass.expose()).iter().filter(|f| f.len() >= 4) {
                 out = out.replace(form.as_str(), "***");
             }
@@ -269,6 +272,9 @@ impl HttpClient {
         };
         match &self.auth {
             Auth::None => {}
+            Auth::Bearer(token) => {
+                req = req.header("Authorization", format!("Bearer {}", token.expose()));
+            }
             Auth::Basic { user, pass } => {
                 let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", pass.expose()));
                 req = req.header("Authorization", format!("Basic {token}"));

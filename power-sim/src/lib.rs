@@ -7,12 +7,14 @@
 //!
 //! - `dli`: Digital Loggers Web Power Switch (legacy CGI and REST API);
 //! - `sm15k`: a SeaMicro SM15000 BMC that real `ipmitool` talks to;
+//! - `homeassistant`: Home Assistant's REST API (states and services, Bearer token);
 //! - `shelly`: a Shelly relay, Gen1 (HTTP, Basic) or Gen2+ (RPC over HTTP, Digest SHA-256);
 //! - `tasmota`: a Tasmota smart plug's HTTP `cm` command endpoint;
 //! - `wol`: a UDP listener that decodes wake-on-LAN magic packets;
 //! - `http`: the minimal HTTP/1.1 server core the HTTP simulators share.
 
 pub mod dli;
+pub mod homeassistant;
 mod http;
 pub mod shelly;
 pub mod sm15k;
