@@ -45,14 +45,23 @@ fn templates_run(target: &str) -> bool {
 fn every_artifact_for_every_target() {
     for (driver, plugin) in drivers() {
         assert!(plugin.exists(), "{} is missing: run `cargo build --workspace`", plugin.display());
+        // pp_homeassistant would exceed MAAS's 10-character power type column.
+        let named = |args: &[&'static str]| {
+            let mut v = args.to_vec();
+            if driver == "homeassistant" {
+                v.extend(["--name", "pp_hass"]);
+            }
+            v
+        };
         for target in TARGETS {
             let key = format!("{driver}@{target}");
             if templates_run(target) {
-                let t = emit(&plugin, &["template", driver, "--maas", target, "--style", "delegate"]);
+                let t = emit(&plugin, &named(&["template", driver, "--maas", target, "--style", "delegate"]));
                 insta::assert_snapshot!(format!("{key}.delegate.template"), redact(&t));
                 let native = crate::test::Test::new()
                     .plugin_dir(&plugin)
-                    .args(["maas", "template", driver, "--maas", target, "--style", "native"])
+                    .args(["maas"])
+                    .args(named(&["template", driver, "--maas", target, "--style", "native"]))
                     .run();
                 if native.status.success() {
                     insta::assert_snapshot!(
@@ -61,11 +70,11 @@ fn every_artifact_for_every_target() {
                     );
                 }
             }
-            let s = emit(&plugin, &["snippets", driver, "--maas", target]);
+            let s = emit(&plugin, &named(&["snippets", driver, "--maas", target]));
             insta::assert_snapshot!(format!("{key}.snippets"), redact(&s));
-            let j = emit(&plugin, &["snippets", driver, "--maas", target, "--json"]);
+            let j = emit(&plugin, &named(&["snippets", driver, "--maas", target, "--json"]));
             insta::assert_snapshot!(format!("{key}.json"), j);
-            let p = emit(&plugin, &["patch", driver, "--maas", target]);
+            let p = emit(&plugin, &named(&["patch", driver, "--maas", target]));
             insta::assert_snapshot!(format!("{key}.patch"), redact(&p));
         }
     }
