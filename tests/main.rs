@@ -37,6 +37,9 @@ mod maas_snapshots;
 /// Fleet runs over an inventory: many nodes, many switches, per-node results.
 mod fleet;
 
+/// The Kasa driver against the Kasa simulator and python-kasa.
+mod kasa;
+
 /// The Home Assistant driver against the Home Assistant simulator and curl.
 mod homeassistant;
 

@@ -214,6 +214,8 @@ pub(crate) enum SimulateCommand {
     Tasmota(power_sim::tasmota::TasmotaArgs),
     /// A Shelly relay, Gen1 (HTTP) or Gen2+ (RPC, Digest SHA-256).
     Shelly(power_sim::shelly::ShellyArgs),
+    /// A TP-Link Kasa plug or strip on the legacy local protocol (TCP 9999, XOR).
+    Kasa(power_sim::kasa::KasaArgs),
     /// Home Assistant's REST API (states and services, Bearer token).
     Homeassistant(power_sim::homeassistant::HomeAssistantArgs),
 }

@@ -74,6 +74,7 @@ fn simulate(sim: &SimulateCommand) -> Result<u8> {
         SimulateCommand::Wol(a) => power_sim::wol::run(a, &mut events)?,
         SimulateCommand::Tasmota(a) => power_sim::tasmota::run(a, &mut events)?,
         SimulateCommand::Shelly(a) => power_sim::shelly::run(a, &mut events)?,
+        SimulateCommand::Kasa(a) => power_sim::kasa::run(a, &mut events)?,
         SimulateCommand::Homeassistant(a) => power_sim::homeassistant::run(a, &mut events)?,
     }
     Ok(PowerplugExitCode::OK)

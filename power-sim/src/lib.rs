@@ -8,6 +8,7 @@
 //! - `dli`: Digital Loggers Web Power Switch (legacy CGI and REST API);
 //! - `sm15k`: a SeaMicro SM15000 BMC that real `ipmitool` talks to;
 //! - `homeassistant`: Home Assistant's REST API (states and services, Bearer token);
+//! - `kasa`: a TP-Link Kasa plug or strip on the legacy XOR protocol (TCP 9999);
 //! - `shelly`: a Shelly relay, Gen1 (HTTP, Basic) or Gen2+ (RPC over HTTP, Digest SHA-256);
 //! - `tasmota`: a Tasmota smart plug's HTTP `cm` command endpoint;
 //! - `wol`: a UDP listener that decodes wake-on-LAN magic packets;
@@ -16,6 +17,7 @@
 pub mod dli;
 pub mod homeassistant;
 mod http;
+pub mod kasa;
 pub mod shelly;
 pub mod sm15k;
 pub mod tasmota;
