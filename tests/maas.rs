@@ -533,3 +533,34 @@ fn sm15k_templates_send_the_oem_bytes() {
     let off = vec![0x00, 0x7d, 0xab, 6, 0, 9];
     assert_eq!(got, [on.clone(), off.clone(), on, off]);
 }
+
+#[test]
+fn rendered_templates_of_the_smart_plug_drivers_switch_their_simulators() {
+    use power_sim::homeassistant::{HomeAssistantArgs, HomeAssistantSim};
+    use power_sim::kasa::{KasaArgs, KasaSim};
+    use power_sim::shelly::{ShellyArgs, ShellySim};
+    use power_sim::tasmota::{TasmotaArgs, TasmotaSim};
+    let lib = |d: &str| build_dir().join(format!("libpowerplug_{d}.so"));
+    let run = |driver: &str, name: &[&str], ctx: Value| {
+        let mut args = vec!["template", driver, "--maas", "1.8", "--style", "delegate"];
+        args.extend_from_slice(name);
+        let template = emit(&lib(driver), &args);
+        let out = run_sh(&render(&template, &ctx), &scratch(driver), &lib(driver));
+        assert!(out.status.success(), "{driver}: {out:?}");
+    };
+    let t = TasmotaSim::start(TasmotaArgs { relays: 2, ..TasmotaArgs::default() }).unwrap();
+    run("tasmota", &[], json!({"power_change": "on", "power_address": t.addr().to_string(), "relay": 2}));
+    assert_eq!(t.relays(), [false, true]);
+    let s = ShellySim::start(ShellyArgs { password: Some("maas-pw".into()), ..ShellyArgs::default() }).unwrap();
+    run("shelly", &[], json!({"power_change": "on", "power_address": s.addr().to_string(), "power_pass": "maas-pw"}));
+    assert_eq!(s.outputs(), [true]);
+    let k = KasaSim::start(KasaArgs { outlets: 6, ..KasaArgs::default() }).unwrap();
+    run("kasa", &[], json!({"power_change": "on", "power_address": k.addr().to_string(), "outlet": 6}));
+    assert!(k.relays()[5]);
+    let h =
+        HomeAssistantSim::start(HomeAssistantArgs { token: "maas-token-1234".into(), ..HomeAssistantArgs::default() })
+            .unwrap();
+    let ctx = json!({"power_change": "on", "power_address": format!("http://{}", h.addr()), "power_pass": "maas-token-1234", "entity_id": "switch.rack_pc"});
+    run("homeassistant", &["--name", "pp_hass"], ctx);
+    assert_eq!(h.state("switch.rack_pc").as_deref(), Some("on"));
+}
