@@ -6,13 +6,11 @@
 //! the DLI simulator.
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::thread;
-use std::time::Duration;
 
 use crate::http::{self, Request, Response};
+use crate::server::{self, Server};
 use crate::SimError;
 
 /// Arguments of `powerplug simulate homeassistant`.
@@ -67,39 +65,26 @@ struct Hub {
 
 /// A running simulator; stops when dropped.
 pub struct HomeAssistantSim {
-    addr: SocketAddr,
+    server: Server,
     hub: Arc<Mutex<Hub>>,
-    stop: Arc<AtomicBool>,
 }
 
 impl HomeAssistantSim {
     /// Starts a simulator with `args` (port 0 picks a free port).
     pub fn start(args: HomeAssistantArgs) -> Result<Self, SimError> {
-        let listener = TcpListener::bind((args.bind, args.port))
-            .map_err(|e| SimError::io(format!("cannot bind {}:{}", args.bind, args.port), e))?;
-        let addr = listener.local_addr().map_err(|e| SimError::io("no local address", e))?;
+        let (bind, port) = (args.bind, args.port);
         let mut states: BTreeMap<String, String> =
             args.entities.iter().map(|e| (e.clone(), "off".to_owned())).collect();
         states.extend(args.unavailable.iter().map(|e| (e.clone(), "unavailable".to_owned())));
         let hub = Arc::new(Mutex::new(Hub { args, states, log: Vec::new() }));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (h, st) = (Arc::clone(&hub), Arc::clone(&stop));
-        thread::spawn(move || {
-            for conn in listener.incoming() {
-                if st.load(Ordering::Relaxed) {
-                    break;
-                }
-                let Ok(conn) = conn else { continue };
-                let h = Arc::clone(&h);
-                thread::spawn(move || serve(&h, conn));
-            }
-        });
-        Ok(Self { addr, hub, stop })
+        let h = Arc::clone(&hub);
+        let server = Server::start(bind, port, move |conn| serve(&h, conn))?;
+        Ok(Self { server, hub })
     }
 
     /// The listening address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// An entity's state (`on`, `off`, `unavailable`), if it exists.
@@ -113,33 +98,22 @@ impl HomeAssistantSim {
     }
 }
 
-impl Drop for HomeAssistantSim {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = std::net::TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
-    }
-}
-
-fn serve(hub: &Mutex<Hub>, conn: std::net::TcpStream) {
-    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
-    let Ok(clone) = conn.try_clone() else { return };
-    let Some(req) = http::read_request(&mut std::io::BufReader::new(clone)) else { return };
-    let args = match hub.lock() {
-        Ok(h) => h.args.clone(),
-        Err(_) => return,
-    };
-    if args.delay_ms > 0 {
-        thread::sleep(Duration::from_millis(args.delay_ms));
-    }
-    if args.drop {
-        return;
-    }
-    let resp =
-        if args.fail_500 { Response::new(500, "text/plain", "500 Internal Server Error") } else { answer(hub, &req) };
-    if let Ok(mut h) = hub.lock() {
-        h.log.push(format!("{} {} -> {}", req.method, req.path, resp.status));
-    }
-    http::write_response(&conn, &resp, false);
+fn serve(hub: &Mutex<Hub>, conn: TcpStream) {
+    http::serve_once(conn, |req| {
+        let args = hub.lock().ok()?.args.clone();
+        if server::delay_or_drop(args.delay_ms, args.drop) {
+            return None;
+        }
+        let resp = if args.fail_500 {
+            Response::new(500, "text/plain", "500 Internal Server Error")
+        } else {
+            answer(hub, req)
+        };
+        if let Ok(mut h) = hub.lock() {
+            h.log.push(format!("{} {} -> {}", req.method, req.path, resp.status));
+        }
+        Some(resp)
+    });
 }
 
 fn state_json(entity: &str, state: &str) -> String {
@@ -202,18 +176,10 @@ fn answer(hub: &Mutex<Hub>, req: &Request) -> Response {
 /// Runs the simulator for `powerplug simulate homeassistant` until interrupted.
 pub fn run(args: &HomeAssistantArgs, events: &mut dyn FnMut(&str)) -> Result<(), SimError> {
     let sim = HomeAssistantSim::start(args.clone())?;
-    events(&format!(
+    let banner = format!(
         "Home Assistant REST simulator on http://{} (entities: {}; token from --token)",
         sim.addr(),
         args.entities.iter().chain(&args.unavailable).cloned().collect::<Vec<_>>().join(", ")
-    ));
-    let mut seen = 0;
-    loop {
-        thread::sleep(Duration::from_millis(100));
-        let log = sim.requests();
-        for line in &log[seen..] {
-            events(line);
-        }
-        seen = log.len();
-    }
+    );
+    server::follow(&banner, || sim.requests(), events)
 }

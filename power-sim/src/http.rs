@@ -119,6 +119,17 @@ pub(crate) fn write_response(mut stream: &TcpStream, resp: &Response, keep_alive
     let _ = stream.flush();
 }
 
+/// Serves one request on `conn`: reads it, writes what `respond` answers (`None`: closes without
+/// answering, the drop fault), then closes.
+pub(crate) fn serve_once(conn: TcpStream, respond: impl FnOnce(&Request) -> Option<Response>) {
+    let _ = conn.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+    let Ok(clone) = conn.try_clone() else { return };
+    let Some(req) = read_request(&mut BufReader::new(clone)) else { return };
+    if let Some(resp) = respond(&req) {
+        write_response(&conn, &resp, false);
+    }
+}
+
 /// `key=value&...` (form or query) decoded into pairs (`+` and `%XX` unescaped).
 pub(crate) fn form_pairs(s: &str) -> Vec<(String, String)> {
     s.split('&')

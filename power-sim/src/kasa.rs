@@ -7,14 +7,13 @@
 //! malformed replies.
 
 use std::io::{Read, Write};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::thread;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use crate::server::{self, Server};
 use crate::SimError;
 
 /// Arguments of `powerplug simulate kasa`.
@@ -81,37 +80,24 @@ struct Plug {
 
 /// A running simulator; stops when dropped.
 pub struct KasaSim {
-    addr: SocketAddr,
+    server: Server,
     plug: Arc<Mutex<Plug>>,
-    stop: Arc<AtomicBool>,
 }
 
 impl KasaSim {
     /// Starts a simulator with `args` (port 0 picks a free port).
     pub fn start(args: KasaArgs) -> Result<Self, SimError> {
-        let listener = TcpListener::bind((args.bind, args.port))
-            .map_err(|e| SimError::io(format!("cannot bind {}:{}", args.bind, args.port), e))?;
-        let addr = listener.local_addr().map_err(|e| SimError::io("no local address", e))?;
+        let (bind, port) = (args.bind, args.port);
         let relays = vec![false; usize::from(args.outlets.max(1))];
         let plug = Arc::new(Mutex::new(Plug { args, relays, log: Vec::new() }));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (p, st) = (Arc::clone(&plug), Arc::clone(&stop));
-        thread::spawn(move || {
-            for conn in listener.incoming() {
-                if st.load(Ordering::Relaxed) {
-                    break;
-                }
-                let Ok(conn) = conn else { continue };
-                let p = Arc::clone(&p);
-                thread::spawn(move || serve(&p, conn));
-            }
-        });
-        Ok(Self { addr, plug, stop })
+        let p = Arc::clone(&plug);
+        let server = Server::start(bind, port, move |conn| serve(&p, conn))?;
+        Ok(Self { server, plug })
     }
 
     /// The listening address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// Relay states (outlet 1 first; one entry for a plug).
@@ -122,13 +108,6 @@ impl KasaSim {
     /// One line per request: the decrypted JSON.
     pub fn requests(&self) -> Vec<String> {
         self.plug.lock().map(|p| p.log.clone()).unwrap_or_default()
-    }
-}
-
-impl Drop for KasaSim {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
     }
 }
 
@@ -152,10 +131,7 @@ fn serve(plug: &Mutex<Plug>, mut conn: TcpStream) {
             Ok(p) => p.args.clone(),
             Err(_) => return,
         };
-        if args.delay_ms > 0 {
-            thread::sleep(Duration::from_millis(args.delay_ms));
-        }
-        if args.drop {
+        if server::delay_or_drop(args.delay_ms, args.drop) {
             return;
         }
         let plain = decrypt(&cipher);
@@ -255,18 +231,7 @@ fn answer(plug: &Mutex<Plug>, plain: &[u8]) -> String {
 /// Runs the simulator for `powerplug simulate kasa` until interrupted.
 pub fn run(args: &KasaArgs, events: &mut dyn FnMut(&str)) -> Result<(), SimError> {
     let sim = KasaSim::start(args.clone())?;
-    events(&format!(
-        "Kasa legacy-protocol simulator on {} ({})",
-        sim.addr(),
-        if args.outlets > 0 { format!("HS300 strip with {} outlets", args.outlets) } else { "HS100 plug".to_owned() }
-    ));
-    let mut seen = 0;
-    loop {
-        thread::sleep(Duration::from_millis(100));
-        let log = sim.requests();
-        for line in &log[seen..] {
-            events(line);
-        }
-        seen = log.len();
-    }
+    let model =
+        if args.outlets > 0 { format!("HS300 strip with {} outlets", args.outlets) } else { "HS100 plug".to_owned() };
+    server::follow(&format!("Kasa legacy-protocol simulator on {} ({model})", sim.addr()), || sim.requests(), events)
 }

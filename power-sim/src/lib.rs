@@ -12,12 +12,14 @@
 //! - `shelly`: a Shelly relay, Gen1 (HTTP, Basic) or Gen2+ (RPC over HTTP, Digest SHA-256);
 //! - `tasmota`: a Tasmota smart plug's HTTP `cm` command endpoint;
 //! - `wol`: a UDP listener that decodes wake-on-LAN magic packets;
-//! - `http`: the minimal HTTP/1.1 server core the HTTP simulators share.
+//! - `http`: the minimal HTTP/1.1 server core the HTTP simulators share;
+//! - `server`: the TCP listener, connection threads and `simulate` loop every network simulator shares.
 
 pub mod dli;
 pub mod homeassistant;
 mod http;
 pub mod kasa;
+mod server;
 pub mod shelly;
 pub mod sm15k;
 pub mod tasmota;

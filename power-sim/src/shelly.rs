@@ -5,16 +5,14 @@
 //! `admin`, realm = the device id) checked by this file's own code. Unknown ids answer as the
 //! firmware does (Gen1 404, Gen2 a JSON-RPC error). Fault injection as in the DLI simulator.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::thread;
-use std::time::Duration;
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use crate::http::{self, form_pairs, Request, Response};
+use crate::server::{self, Server};
 use crate::SimError;
 
 /// Arguments of `powerplug simulate shelly`.
@@ -77,37 +75,24 @@ struct Device {
 
 /// A running simulator; stops when dropped.
 pub struct ShellySim {
-    addr: SocketAddr,
+    server: Server,
     dev: Arc<Mutex<Device>>,
-    stop: Arc<AtomicBool>,
 }
 
 impl ShellySim {
     /// Starts a simulator with `args` (port 0 picks a free port).
     pub fn start(args: ShellyArgs) -> Result<Self, SimError> {
-        let listener = TcpListener::bind((args.bind, args.port))
-            .map_err(|e| SimError::io(format!("cannot bind {}:{}", args.bind, args.port), e))?;
-        let addr = listener.local_addr().map_err(|e| SimError::io("no local address", e))?;
+        let (bind, port) = (args.bind, args.port);
         let outputs = vec![false; usize::from(args.switches)];
         let dev = Arc::new(Mutex::new(Device { args, outputs, nonces: Vec::new(), log: Vec::new(), counter: 0 }));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (d, st) = (Arc::clone(&dev), Arc::clone(&stop));
-        thread::spawn(move || {
-            for conn in listener.incoming() {
-                if st.load(Ordering::Relaxed) {
-                    break;
-                }
-                let Ok(conn) = conn else { continue };
-                let d = Arc::clone(&d);
-                thread::spawn(move || serve(&d, conn));
-            }
-        });
-        Ok(Self { addr, dev, stop })
+        let d = Arc::clone(&dev);
+        let server = Server::start(bind, port, move |conn| serve(&d, conn))?;
+        Ok(Self { server, dev })
     }
 
     /// The listening address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// Output states, id 0 first.
@@ -121,33 +106,19 @@ impl ShellySim {
     }
 }
 
-impl Drop for ShellySim {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = std::net::TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
-    }
-}
-
-fn serve(dev: &Mutex<Device>, conn: std::net::TcpStream) {
-    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
-    let Ok(clone) = conn.try_clone() else { return };
-    let Some(req) = http::read_request(&mut std::io::BufReader::new(clone)) else { return };
-    let args = match dev.lock() {
-        Ok(d) => d.args.clone(),
-        Err(_) => return,
-    };
-    if args.delay_ms > 0 {
-        thread::sleep(Duration::from_millis(args.delay_ms));
-    }
-    if args.drop {
-        return;
-    }
-    let resp = if args.fail_500 { Response::new(500, "text/plain", "Internal error") } else { answer(dev, &req) };
-    if let Ok(mut d) = dev.lock() {
-        let q = if req.query.is_empty() { String::new() } else { format!("?{}", req.query) };
-        d.log.push(format!("{} {}{q} -> {}", req.method, req.path, resp.status));
-    }
-    http::write_response(&conn, &resp, false);
+fn serve(dev: &Mutex<Device>, conn: TcpStream) {
+    http::serve_once(conn, |req| {
+        let args = dev.lock().ok()?.args.clone();
+        if server::delay_or_drop(args.delay_ms, args.drop) {
+            return None;
+        }
+        let resp = if args.fail_500 { Response::new(500, "text/plain", "Internal error") } else { answer(dev, req) };
+        if let Ok(mut d) = dev.lock() {
+            let q = if req.query.is_empty() { String::new() } else { format!("?{}", req.query) };
+            d.log.push(format!("{} {}{q} -> {}", req.method, req.path, resp.status));
+        }
+        Some(resp)
+    });
 }
 
 fn sha256(text: &str) -> String {
@@ -302,7 +273,7 @@ fn answer(dev: &Mutex<Device>, req: &Request) -> Response {
 /// Runs the simulator for `powerplug simulate shelly` until interrupted.
 pub fn run(args: &ShellyArgs, events: &mut dyn FnMut(&str)) -> Result<(), SimError> {
     let sim = ShellySim::start(args.clone())?;
-    events(&format!(
+    let banner = format!(
         "Shelly Gen{} simulator on http://{} ({} switch{}, {})",
         args.generation,
         sim.addr(),
@@ -313,14 +284,6 @@ pub fn run(args: &ShellyArgs, events: &mut dyn FnMut(&str)) -> Result<(), SimErr
             (Some(_), 1) => "Basic authentication, user admin",
             (Some(_), _) => "Digest SHA-256 authentication, user admin",
         }
-    ));
-    let mut seen = 0;
-    loop {
-        thread::sleep(Duration::from_millis(100));
-        let log = sim.requests();
-        for line in &log[seen..] {
-            events(line);
-        }
-        seen = log.len();
-    }
+    );
+    server::follow(&banner, || sim.requests(), events)
 }

@@ -5,13 +5,11 @@
 //! multi-relay ones (or always indexed with `--indexed`, Tasmota's SetOption26). Unknown commands
 //! answer `{"Command":"Unknown"}`. Fault injection as in the DLI simulator.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::thread;
-use std::time::Duration;
 
 use crate::http::{self, form_pairs, Request, Response};
+use crate::server::{self, Server};
 use crate::SimError;
 
 /// Arguments of `powerplug simulate tasmota`.
@@ -70,37 +68,24 @@ struct Plug {
 
 /// A running simulator; stops when dropped.
 pub struct TasmotaSim {
-    addr: SocketAddr,
+    server: Server,
     plug: Arc<Mutex<Plug>>,
-    stop: Arc<AtomicBool>,
 }
 
 impl TasmotaSim {
     /// Starts a simulator with `args` (port 0 picks a free port).
     pub fn start(args: TasmotaArgs) -> Result<Self, SimError> {
-        let listener = TcpListener::bind((args.bind, args.port))
-            .map_err(|e| SimError::io(format!("cannot bind {}:{}", args.bind, args.port), e))?;
-        let addr = listener.local_addr().map_err(|e| SimError::io("no local address", e))?;
+        let (bind, port) = (args.bind, args.port);
         let relays = vec![false; usize::from(args.relays)];
         let plug = Arc::new(Mutex::new(Plug { args, relays, log: Vec::new() }));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (p, st) = (Arc::clone(&plug), Arc::clone(&stop));
-        thread::spawn(move || {
-            for conn in listener.incoming() {
-                if st.load(Ordering::Relaxed) {
-                    break;
-                }
-                let Ok(conn) = conn else { continue };
-                let p = Arc::clone(&p);
-                thread::spawn(move || serve(&p, conn));
-            }
-        });
-        Ok(Self { addr, plug, stop })
+        let p = Arc::clone(&plug);
+        let server = Server::start(bind, port, move |conn| serve(&p, conn))?;
+        Ok(Self { server, plug })
     }
 
     /// The listening address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// Relay states, relay 1 first.
@@ -114,35 +99,20 @@ impl TasmotaSim {
     }
 }
 
-impl Drop for TasmotaSim {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = std::net::TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
-    }
-}
-
-fn serve(plug: &Mutex<Plug>, conn: std::net::TcpStream) {
-    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
-    let Ok(clone) = conn.try_clone() else { return };
-    let Some(req) = http::read_request(&mut std::io::BufReader::new(clone)) else { return };
-    let args = match plug.lock() {
-        Ok(p) => p.args.clone(),
-        Err(_) => return,
-    };
-    if args.delay_ms > 0 {
-        thread::sleep(Duration::from_millis(args.delay_ms));
-    }
-    if args.drop {
-        return;
-    }
-    let resp = if args.fail_500 {
-        Response::new(500, "text/plain", "Internal error")
-    } else if args.malformed {
-        Response::html("<html><body>Tasmota</body></html>")
-    } else {
-        answer(plug, &req)
-    };
-    http::write_response(&conn, &resp, false);
+fn serve(plug: &Mutex<Plug>, conn: TcpStream) {
+    http::serve_once(conn, |req| {
+        let args = plug.lock().ok()?.args.clone();
+        if server::delay_or_drop(args.delay_ms, args.drop) {
+            return None;
+        }
+        Some(if args.fail_500 {
+            Response::new(500, "text/plain", "Internal error")
+        } else if args.malformed {
+            Response::html("<html><body>Tasmota</body></html>")
+        } else {
+            answer(plug, req)
+        })
+    });
 }
 
 fn answer(plug: &Mutex<Plug>, req: &Request) -> Response {
@@ -183,20 +153,12 @@ fn answer(plug: &Mutex<Plug>, req: &Request) -> Response {
 /// Runs the simulator for `powerplug simulate tasmota` until interrupted.
 pub fn run(args: &TasmotaArgs, events: &mut dyn FnMut(&str)) -> Result<(), SimError> {
     let sim = TasmotaSim::start(args.clone())?;
-    events(&format!(
+    let banner = format!(
         "Tasmota plug simulator on http://{} ({} relay{}, {})",
         sim.addr(),
         args.relays,
         if args.relays == 1 { "" } else { "s" },
         if args.password.is_some() { "web password set for user admin" } else { "no web password" }
-    ));
-    let mut seen = 0;
-    loop {
-        thread::sleep(Duration::from_millis(100));
-        let log = sim.requests();
-        for line in &log[seen..] {
-            events(line);
-        }
-        seen = log.len();
-    }
+    );
+    server::follow(&banner, || sim.requests(), events)
 }

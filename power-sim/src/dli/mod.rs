@@ -9,13 +9,13 @@ mod auth;
 mod legacy;
 mod rest;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
 use crate::http;
+use crate::server::{self, Server};
 use crate::SimError;
 
 /// Arguments of `powerplug simulate dli`.
@@ -144,17 +144,14 @@ pub(crate) type Shared = Arc<Mutex<Switch>>;
 
 /// A running simulator; stops when dropped.
 pub struct DliSim {
-    addr: SocketAddr,
+    server: Server,
     switch: Shared,
-    stop: Arc<AtomicBool>,
 }
 
 impl DliSim {
     /// Starts a simulator with `args` (port 0 picks a free port).
     pub fn start(args: DliArgs) -> Result<Self, SimError> {
-        let listener = TcpListener::bind((args.bind, args.port))
-            .map_err(|e| SimError::io(format!("cannot bind {}:{}", args.bind, args.port), e))?;
-        let addr = listener.local_addr().map_err(|e| SimError::io("no local address", e))?;
+        let (bind, port) = (args.bind, args.port);
         let n = usize::from(args.outlets);
         let switch = Arc::new(Mutex::new(Switch {
             args,
@@ -171,34 +168,15 @@ impl DliSim {
             times: Vec::new(),
             born: std::time::Instant::now(),
         }));
-        let stop = Arc::new(AtomicBool::new(false));
         let gate = Arc::new(Mutex::new(()));
-        // A fixed set of connection threads, each accepting in turn: concurrent clients are
-        // served (and their overlaps seen) without a thread per connection, which a fleet
-        // benchmark's thousands of short connections would pay for.
-        for _ in 0..ACCEPTORS {
-            let listener = listener.try_clone().map_err(|e| SimError::io("cannot share the listener", e))?;
-            let (sw, st, gate) = (Arc::clone(&switch), Arc::clone(&stop), Arc::clone(&gate));
-            thread::Builder::new()
-                .stack_size(256 * 1024)
-                .spawn(move || {
-                    for conn in listener.incoming() {
-                        if st.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        if let Ok(conn) = conn {
-                            serve(&sw, &gate, conn);
-                        }
-                    }
-                })
-                .map_err(|e| SimError::io("cannot start a connection thread", e))?;
-        }
-        Ok(Self { addr, switch, stop })
+        let sw = Arc::clone(&switch);
+        let server = Server::start(bind, port, move |conn| serve(&sw, &gate, conn))?;
+        Ok(Self { server, switch })
     }
 
     /// The listening address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// Outlet states, outlet 1 first.
@@ -226,18 +204,6 @@ impl DliSim {
     /// One line per request served: `METHOD path?query (auth)`.
     pub fn requests(&self) -> Vec<String> {
         self.switch.lock().map(|s| s.log.clone()).unwrap_or_default()
-    }
-}
-
-/// Connection threads per simulated switch: as many clients are served at once.
-const ACCEPTORS: usize = 8;
-
-impl Drop for DliSim {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        for _ in 0..ACCEPTORS {
-            let _ = std::net::TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
-        }
     }
 }
 
@@ -284,10 +250,7 @@ fn serve_one(sw: &Shared, gate: &Mutex<()>, conn: &std::net::TcpStream, req: &ht
 }
 
 fn answer(sw: &Shared, req: &http::Request, args: &DliArgs) -> Option<http::Response> {
-    if args.delay_ms > 0 {
-        thread::sleep(Duration::from_millis(args.delay_ms));
-    }
-    if args.drop {
+    if server::delay_or_drop(args.delay_ms, args.drop) {
         return None;
     }
     let resp = if args.fail_500 {
@@ -314,23 +277,15 @@ pub fn run(args: &DliArgs, events: &mut dyn FnMut(&str)) -> Result<(), SimError>
         return run_many(args, events);
     }
     let sim = DliSim::start(args.clone())?;
-    events(&format!(
+    let banner = format!(
         "DLI web power switch simulator on http://{} ({} outlets, user {}, legacy interface{}{})",
         sim.addr(),
         args.outlets,
         args.user,
         if args.no_basic { " with challenge login only" } else { " with Basic and challenge login" },
         if args.rest { ", REST API with digest authentication" } else { "" }
-    ));
-    let mut seen = 0;
-    loop {
-        thread::sleep(Duration::from_millis(100));
-        let log = sim.requests();
-        for line in &log[seen..] {
-            events(line);
-        }
-        seen = log.len();
-    }
+    );
+    server::follow(&banner, || sim.requests(), events)
 }
 
 /// `--switches N`: N independent switches in this process; prints one address per line, then
