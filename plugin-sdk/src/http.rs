@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use base64::Engine;
-use power_core::{encoded_forms, DriverError, Secret};
+use power_core::{encoded_forms, DriverError, ParamKind, ParamSpec, Params, Secret};
 
 /// How the device authenticates requests.
 #[derive(Clone)]
@@ -47,6 +47,33 @@ pub struct HttpOptions {
     pub ca_file: Option<String>,
     /// The largest reply body read; larger ones are a device error.
     pub max_body: u64,
+}
+
+impl HttpOptions {
+    /// Options from the standard parameters [`timeout_param`], [`verify_tls_param`] and a
+    /// `ca_file` text parameter, where the driver declares them (otherwise their defaults).
+    pub fn from_params(params: &Params, default_timeout_ms: i64, max_body: u64) -> Self {
+        Self {
+            timeout: Duration::from_millis(params.integer("timeout_ms").unwrap_or(default_timeout_ms).unsigned_abs()),
+            verify_tls: params.bool("verify_tls").unwrap_or(true),
+            ca_file: params.text("ca_file").map(str::to_owned),
+            max_body,
+        }
+    }
+}
+
+/// The standard `timeout_ms` parameter: each request's limit, 100 ms to 60 s.
+pub fn timeout_param(default_ms: u32) -> ParamSpec {
+    ParamSpec::new("timeout_ms", "Request timeout (ms)", ParamKind::integer(100, 60_000))
+        .default_value(default_ms.to_string())
+        .help("Each request's limit (the action's deadline also bounds it)")
+}
+
+/// The standard `verify_tls` parameter (on by default).
+pub fn verify_tls_param() -> ParamSpec {
+    ParamSpec::new("verify_tls", "Verify the TLS certificate", ParamKind::Boolean)
+        .default_value("true")
+        .help("For https:// addresses")
 }
 
 impl Default for HttpOptions {
@@ -116,6 +143,16 @@ impl Reply {
     /// A header's value (case-insensitive name).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON, or a device error naming `device` and `request` with an excerpt.
+    pub fn json(&self, device: &str, request: &str) -> Result<serde_json::Value, DriverError> {
+        serde_json::from_str(&self.body).map_err(|_| {
+            DriverError::device(format!(
+                "{device} answered {request} with something that is not JSON: \"{}\"",
+                self.excerpt(80)
+            ))
+        })
     }
 
     /// At most `n` characters of the body, control characters escaped: for error messages.

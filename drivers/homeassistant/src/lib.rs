@@ -5,8 +5,6 @@
 //! secret; `https` verified by default (or a CA file). `unavailable` is a device error naming the
 //! entity. `cycle` is the SDK's: off, `cycle_off_ms`, on.
 
-use std::time::Duration;
-
 use plugin_sdk::http::{Auth, Body, HttpClient, HttpOptions, Query};
 use plugin_sdk::{CallOutcome, DriverError, DriverInfo, ParamKind, ParamSpec, Params, PowerAction, PowerState};
 
@@ -34,13 +32,7 @@ impl HomeAssistant {
                 self.base, reply.status
             )));
         }
-        let json: serde_json::Value = serde_json::from_str(&reply.body).map_err(|_| {
-            DriverError::device(format!(
-                "Home Assistant at {} answered {path} with something that is not JSON: \"{}\"",
-                self.base,
-                reply.excerpt(80)
-            ))
-        })?;
+        let json = reply.json(&format!("Home Assistant at {}", self.base), &path)?;
         match json.get("state").and_then(|s| s.as_str()) {
             Some("on") => Ok(PowerState::On),
             Some("off") => Ok(PowerState::Off),
@@ -102,12 +94,8 @@ impl plugin_sdk::Driver for HomeAssistant {
                 .node_scope()
                 .help("The entity that powers the machine, e.g. switch.rack_pc"),
         )
-        .param(
-            ParamSpec::new("timeout_ms", "Request timeout (ms)", ParamKind::integer(100, 60_000))
-                .default_value("10000")
-                .help("Each request's limit (the action's deadline also bounds it)"),
-        )
-        .param(ParamSpec::new("verify_tls", "Verify the TLS certificate", ParamKind::Boolean).default_value("true"))
+        .param(plugin_sdk::http::timeout_param(10_000))
+        .param(plugin_sdk::http::verify_tls_param())
         .param(
             ParamSpec::new("ca_file", "CA certificate (PEM)", ParamKind::String)
                 .help("Trust this certificate for https://"),
@@ -138,12 +126,7 @@ impl plugin_sdk::Driver for HomeAssistant {
             .secret("power_pass")
             .cloned()
             .ok_or_else(|| DriverError::invalid_parameter("`power_pass` (the access token) is required"))?;
-        let opts = HttpOptions {
-            timeout: Duration::from_millis(params.integer("timeout_ms").unwrap_or(10_000).unsigned_abs()),
-            verify_tls: params.bool("verify_tls").unwrap_or(true),
-            ca_file: params.text("ca_file").map(str::to_owned),
-            max_body: 256 * 1024,
-        };
+        let opts = HttpOptions::from_params(params, 10_000, 256 * 1024);
         Ok(Self { http: HttpClient::new(&base, Auth::Bearer(token), opts)?, domain: domain.to_owned(), entity, base })
     }
 

@@ -6,7 +6,6 @@
 //! is read back. `cycle` is the SDK's: off, `cycle_off_ms`, on.
 
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use plugin_sdk::http::{Auth, HttpClient, HttpOptions, Query, Reply};
 use plugin_sdk::{CallOutcome, DriverError, DriverInfo, ParamKind, ParamSpec, Params, PowerAction, PowerState};
@@ -83,13 +82,7 @@ impl Shelly {
                 reply.excerpt(80)
             )));
         }
-        serde_json::from_str(&reply.body).map_err(|_| {
-            DriverError::device(format!(
-                "{} answered {what} with something that is not JSON: \"{}\"",
-                self.what(),
-                reply.excerpt(80)
-            ))
-        })
+        reply.json(&self.what(), what)
     }
 
     /// The output's state, after setting it when `set` is given.
@@ -165,16 +158,8 @@ impl plugin_sdk::Driver for Shelly {
                 )
                 .default_value("auto"),
             )
-            .param(
-                ParamSpec::new("timeout_ms", "Request timeout (ms)", ParamKind::integer(100, 60_000))
-                    .default_value("5000")
-                    .help("Each request's limit (the action's deadline also bounds it)"),
-            )
-            .param(
-                ParamSpec::new("verify_tls", "Verify the TLS certificate", ParamKind::Boolean)
-                    .default_value("true")
-                    .help("For https:// addresses"),
-            )
+            .param(plugin_sdk::http::timeout_param(5000))
+            .param(plugin_sdk::http::verify_tls_param())
     }
 
     fn open(params: &Params) -> Result<Self, DriverError> {
@@ -190,12 +175,7 @@ impl plugin_sdk::Driver for Shelly {
                 Some("2") => Some(2),
                 _ => None,
             },
-            opts: HttpOptions {
-                timeout: Duration::from_millis(params.integer("timeout_ms").unwrap_or(5000).unsigned_abs()),
-                verify_tls: params.bool("verify_tls").unwrap_or(true),
-                ca_file: None,
-                max_body: 64 * 1024,
-            },
+            opts: HttpOptions::from_params(params, 5000, 64 * 1024),
             client: OnceLock::new(),
         })
     }

@@ -5,8 +5,6 @@
 //! so the body decides; replies name the relay `POWER` (one relay) or `POWER<N>`; the new state is
 //! read from the reply and must match. `cycle` is the SDK's: off, `cycle_off_ms`, on.
 
-use std::time::Duration;
-
 use plugin_sdk::http::{Auth, HttpClient, HttpOptions, Query};
 use plugin_sdk::{CallOutcome, DriverError, DriverInfo, ParamKind, ParamSpec, Params, PowerAction, PowerState, Secret};
 
@@ -31,13 +29,7 @@ impl Tasmota {
         if reply.status != 200 {
             return Err(DriverError::device(format!("{} answered HTTP {} to {cmnd}", self.what, reply.status)));
         }
-        let json: serde_json::Value = serde_json::from_str(&reply.body).map_err(|_| {
-            DriverError::device(format!(
-                "{} answered {cmnd} with something that is not JSON: \"{}\"",
-                self.what,
-                reply.excerpt(80)
-            ))
-        })?;
+        let json = reply.json(&self.what, &cmnd)?;
         if json.get("WARNING").and_then(|w| w.as_str()).is_some_and(|w| w.starts_with("Need user")) {
             return Err(DriverError::authentication(format!(
                 "{} refused user `{}` and its password (Tasmota answers 200 with a warning); check power_user/power_pass",
@@ -102,26 +94,13 @@ impl plugin_sdk::Driver for Tasmota {
                     .node_scope()
                     .help("The relay (Power1 to Power8) the machine is on"),
             )
-            .param(
-                ParamSpec::new("timeout_ms", "Request timeout (ms)", ParamKind::integer(100, 60_000))
-                    .default_value("5000")
-                    .help("Each request's limit (the action's deadline also bounds it)"),
-            )
-            .param(
-                ParamSpec::new("verify_tls", "Verify the TLS certificate", ParamKind::Boolean)
-                    .default_value("true")
-                    .help("For https:// addresses"),
-            )
+            .param(plugin_sdk::http::timeout_param(5000))
+            .param(plugin_sdk::http::verify_tls_param())
     }
 
     fn open(params: &Params) -> Result<Self, DriverError> {
         let addr = params.text("power_address").unwrap_or_default();
-        let opts = HttpOptions {
-            timeout: Duration::from_millis(params.integer("timeout_ms").unwrap_or(5000).unsigned_abs()),
-            verify_tls: params.bool("verify_tls").unwrap_or(true),
-            ca_file: None,
-            max_body: 64 * 1024,
-        };
+        let opts = HttpOptions::from_params(params, 5000, 64 * 1024);
         let http = HttpClient::new(addr, Auth::None, opts)?;
         let base = if addr.contains("://") { addr.trim_end_matches('/').to_owned() } else { format!("http://{addr}") };
         Ok(Self {
