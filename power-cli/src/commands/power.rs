@@ -6,15 +6,16 @@ use anyhow::Result;
 use power_core::{CallOutcome, DriverError, Params, PowerAction, PowerplugExitCode, ProgramRequirement};
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::cli::{ActionArg, PowerArgs};
 use crate::error::CliError;
 use crate::{logging, output};
+use power_host::deadline;
 use power_host::discover::Origin;
+use power_host::instances::{Call, Instances};
 use power_host::inventory::{self, RawInventory};
 use power_host::registry::Registry;
-use power_host::{deadline, devlock};
 
 /// How long past the deadline a driver may take to report that the deadline ran out (with the
 /// step it stopped at) before the call is abandoned as hung.
@@ -98,28 +99,29 @@ pub(crate) fn run(search: &[(PathBuf, Origin)], inventory: Option<&Path>, args: 
         return Err(missing_program_error(&info.name, &missing).into());
     }
     tracing::info!(driver = %info.name, plugin = %entry.path().display(), "running {act}");
-    // One overall deadline: the wait for another process's call to the device, then the call.
-    let ends = Instant::now() + Duration::from_secs(args.timeout);
-    let _lock = match devlock::lock_key(info, &params) {
-        Some(key) => devlock::acquire(&key, ends)
-            .map_err(|e| CliError::new(PowerplugExitCode::UNREACHABLE, format!("driver `{}`: {e}", info.name)))?,
-        None => None,
-    };
+    // One overall deadline for the wait for another process's call to the device and the call,
+    // as serve's workers and fleet runs do (power_host::instances).
     let module =
         entry.plugin.module.ok_or_else(|| CliError::new(PowerplugExitCode::PLUGIN_LOAD_FAILED, "plugin not loaded"))?;
-    let (name, wire) = (info.name.clone(), params.to_wire());
-    let args_json = format!("{{\"deadline_ms\":{}}}", ends.saturating_duration_since(Instant::now()).as_millis());
-    let call = move || module.open(&name, &wire).and_then(|d| d.call(act.as_str(), &args_json));
-    let reply = deadline::run_with_deadline(ends.saturating_duration_since(Instant::now()) + HANG_GRACE, call)
-        .ok_or_else(|| {
-            CliError::new(
-                PowerplugExitCode::UNREACHABLE,
-                format!(
-                    "driver `{}` did not finish `{act}` within {} s (--timeout); giving up",
-                    info.name, args.timeout
-                ),
-            )
-        })?;
+    let (owned, wire, budget) = (info.clone(), params.to_wire(), Duration::from_secs(args.timeout));
+    let call = move || {
+        let c = Call {
+            module,
+            info: Some(&owned),
+            device: "",
+            driver: &owned.name,
+            params: &wire,
+            op: act.as_str(),
+            deadline: budget,
+        };
+        Instances::default().run(&c)
+    };
+    let reply = deadline::run_with_deadline(budget + HANG_GRACE, call).ok_or_else(|| {
+        CliError::new(
+            PowerplugExitCode::UNREACHABLE,
+            format!("driver `{}` did not finish `{act}` within {} s (--timeout); giving up", info.name, args.timeout),
+        )
+    })?;
     let reply = reply.map_err(redacted)?;
     let outcome: CallOutcome = serde_json::from_str(&reply).map_err(|e| {
         CliError::new(PowerplugExitCode::PLUGIN_FAULT, format!("driver `{}` answered malformed JSON: {e}", info.name))

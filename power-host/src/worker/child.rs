@@ -85,8 +85,7 @@ pub fn run(plugin: &Path, max_level: u8) -> u8 {
             Ok(_) if line.len() > MAX_LINE => return 9,
             Ok(_) => {}
         }
-        let Ok(ToWorker::Call { id, device, driver, params, op, lock_wait_ms, .. }) = serde_json::from_slice(&line)
-        else {
+        let Ok(ToWorker::Call { id, device, driver, params, op, deadline_ms }) = serde_json::from_slice(&line) else {
             return 9;
         };
         let (instances, info) = (Arc::clone(&instances), drivers.get(&driver).cloned());
@@ -98,7 +97,7 @@ pub fn run(plugin: &Path, max_level: u8) -> u8 {
                 driver: &driver,
                 params: &params,
                 op: &op,
-                deadline: Duration::from_millis(lock_wait_ms),
+                deadline: Duration::from_millis(deadline_ms),
             };
             send(&FromWorker::Done { id, result: instances.run(&call) });
         });

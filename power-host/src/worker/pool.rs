@@ -191,7 +191,8 @@ impl WorkerPool {
     }
 
     /// Runs `op` for `device` on the worker of `plugin`, starting or restarting it as needed.
-    /// The future ends when the worker answers or dies; deadlines are the caller's.
+    /// The future ends when the worker answers or dies. The worker spends `deadline` on the device
+    /// lock and the call (the driver gets what is left); the caller still enforces it.
     pub async fn call(
         &self,
         plugin: &Path,
@@ -199,7 +200,7 @@ impl WorkerPool {
         driver: &str,
         params_wire: &str,
         op: &str,
-        lock_wait: Duration,
+        deadline: Duration,
     ) -> Result<String, DriverError> {
         let worker = {
             let slot = self.slot(plugin);
@@ -224,8 +225,7 @@ impl WorkerPool {
             driver: driver.to_owned(),
             params: params_wire.to_owned(),
             op: op.to_owned(),
-            args: format!("{{\"deadline_ms\":{}}}", lock_wait.as_millis()),
-            lock_wait_ms: lock_wait.as_millis() as u64,
+            deadline_ms: deadline.as_millis() as u64,
         };
         let mut line = serde_json::to_vec(&msg).map_err(|e| DriverError::plugin_fault(e.to_string()))?;
         line.push(b'\n');

@@ -25,11 +25,9 @@ pub enum ToWorker {
         params: String,
         /// The operation (`on`, `off`, `cycle`, `query`, …).
         op: String,
-        /// The operation's JSON arguments.
-        args: String,
-        /// How long the call may wait for another process's call to the same device.
-        #[serde(default)]
-        lock_wait_ms: u64,
+        /// The call's whole budget: the wait for the device lock, then the driver call (which
+        /// gets what is left as its `deadline_ms`).
+        deadline_ms: u64,
     },
 }
 
