@@ -5,7 +5,6 @@
 //! regex.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -25,6 +24,7 @@ use serde::Serialize;
 
 use crate::auth::{Credentials, Verdict};
 use crate::metrics::Metrics;
+use crate::ServeOptions;
 
 /// What a reload replaces: the inventory and the credentials.
 pub(crate) struct Loaded {
@@ -39,12 +39,8 @@ pub(crate) struct App {
     pub(crate) scheduler: Arc<Scheduler>,
     pub(crate) pool: Arc<WorkerPool>,
     pub(crate) metrics: Metrics,
-    pub(crate) call_timeout: Duration,
-    pub(crate) no_auth: bool,
-    pub(crate) inventory_path: PathBuf,
-    pub(crate) token_file: Option<PathBuf>,
-    pub(crate) basic_file: Option<PathBuf>,
-    pub(crate) env_token: Option<String>,
+    /// What `serve` was started with (files re-read on reload, deadlines, auth mode).
+    pub(crate) opts: ServeOptions,
     assumed: Arc<Mutex<HashMap<String, PowerState>>>,
 }
 
@@ -85,42 +81,22 @@ struct ErrorAnswer<'a> {
 }
 
 impl App {
-    pub(crate) fn new(
-        registry: Registry,
-        loaded: Loaded,
-        pool: Arc<WorkerPool>,
-        call_timeout: Duration,
-        no_auth: bool,
-        abandon_after: Option<Duration>,
-        paths: (PathBuf, Option<PathBuf>, Option<PathBuf>, Option<String>),
-    ) -> Self {
+    pub(crate) fn new(registry: Registry, loaded: Loaded, pool: Arc<WorkerPool>, opts: ServeOptions) -> Self {
         let exec: Arc<dyn power_host::scheduler::Executor> = pool.clone();
         Self {
             registry,
             loaded: RwLock::new(Arc::new(loaded)),
-            scheduler: Arc::new(Scheduler::new(exec).abandon_stuck_after(abandon_after)),
+            scheduler: Arc::new(Scheduler::new(exec).abandon_stuck_after(opts.kill_stuck_after)),
             pool,
             metrics: Metrics::default(),
-            call_timeout,
-            no_auth,
-            inventory_path: paths.0,
-            token_file: paths.1,
-            basic_file: paths.2,
-            env_token: paths.3,
+            opts,
             assumed: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
     /// Reads the inventory and credentials; registers their secrets.
     pub(crate) fn load(&self) -> Result<Loaded, String> {
-        load_state(
-            &self.registry,
-            &self.inventory_path,
-            self.token_file.as_deref(),
-            self.basic_file.as_deref(),
-            self.env_token.as_deref(),
-            self.no_auth,
-        )
+        load_state(&self.registry, &self.opts)
     }
 
     /// SIGHUP: a new inventory and credentials, or the old ones kept when the new are broken.
@@ -232,7 +208,7 @@ impl App {
     }
 
     fn deny(&self, req: &Parts) -> Option<Resp> {
-        if self.no_auth {
+        if self.opts.no_auth {
             return None;
         }
         let header = req.headers.get(AUTHORIZATION).map(HeaderValue::as_bytes);
@@ -286,7 +262,7 @@ impl App {
             })
             .collect();
         let act = action_of(action);
-        let opts = fleet::FleetOptions { deadline: self.call_timeout, stagger: Duration::ZERO };
+        let opts = fleet::FleetOptions { deadline: self.opts.call_timeout, stagger: Duration::ZERO };
         let assumed = Arc::clone(&self.assumed);
         let lookup = Arc::new(move |n: &str| assumed.lock().ok().and_then(|m| m.get(n).copied()));
         let results = fleet::run(Arc::clone(&self.scheduler), targets, act, opts, lookup, Arc::new(|_| {})).await;
@@ -325,7 +301,7 @@ impl App {
                 "unsupported",
             );
         }
-        let deadline = node.call_timeout.unwrap_or(self.call_timeout);
+        let deadline = node.call_timeout.unwrap_or(self.opts.call_timeout);
         let spec = fleet::call_spec(node, entry.path().to_path_buf(), act, deadline, deadline);
         match self.scheduler.run(spec).await {
             Ok(json) => {
@@ -388,18 +364,11 @@ impl App {
 }
 
 /// Loads the inventory against `registry` and the credentials; registers every secret.
-pub(crate) fn load_state(
-    registry: &Registry,
-    inventory: &std::path::Path,
-    token_file: Option<&std::path::Path>,
-    basic_file: Option<&std::path::Path>,
-    env_token: Option<&str>,
-    no_auth: bool,
-) -> Result<Loaded, String> {
-    let inventory = Inventory::load(inventory, |d| registry.driver(d).map(|e| e.info), |v| std::env::var(v).ok())
+pub(crate) fn load_state(registry: &Registry, opts: &ServeOptions) -> Result<Loaded, String> {
+    let inventory = Inventory::load(&opts.inventory, |d| registry.driver(d).map(|e| e.info), |v| std::env::var(v).ok())
         .map_err(|e| e.to_string())?;
-    let creds = Credentials::load(token_file, basic_file, env_token)?;
-    if creds.is_empty() && !no_auth {
+    let creds = Credentials::load(opts.token_file.as_deref(), opts.basic_file.as_deref(), opts.env_token.as_deref())?;
+    if creds.is_empty() && !opts.no_auth {
         return Err("no credentials configured: give --token-file, --basic-file or POWERPLUG_SERVE_TOKEN (or --no-auth on a loopback address)".into());
     }
     for s in inventory.secrets() {

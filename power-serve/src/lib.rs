@@ -145,10 +145,7 @@ async fn serve(opts: ServeOptions, ready: &mut dyn FnMut(&str), warn: &mut dyn F
     for p in registry.problems() {
         warn(&format!("{}: {}", p.path.display(), p.message));
     }
-    let paths = (opts.inventory.clone(), opts.token_file.clone(), opts.basic_file.clone(), opts.env_token.clone());
-    let loaded =
-        app::load_state(&registry, &paths.0, paths.1.as_deref(), paths.2.as_deref(), paths.3.as_deref(), opts.no_auth)
-            .map_err(ServeError::Inventory)?;
+    let loaded = app::load_state(&registry, &opts).map_err(ServeError::Inventory)?;
     let nodes = loaded.inventory.nodes.len();
     // Workers stay only for plugins the inventory uses; others start on first use (after a
     // reload that needs them).
@@ -163,8 +160,7 @@ async fn serve(opts: ServeOptions, ready: &mut dyn FnMut(&str), warn: &mut dyn F
             pool.kill(&p).await;
         }
     }
-    let app =
-        Arc::new(app::App::new(registry, loaded, pool, opts.call_timeout, opts.no_auth, opts.kill_stuck_after, paths));
+    let app = Arc::new(app::App::new(registry, loaded, pool, opts.clone()));
     let listener = TcpListener::bind(opts.listen)
         .await
         .map_err(|e| ServeError::Io(format!("cannot listen on {}: {e}", opts.listen)))?;
