@@ -20,6 +20,8 @@ pub mod deadline;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod program;
+#[cfg(feature = "snmp")]
+pub mod snmp;
 
 pub use driver::{Driver, CYCLE_OFF_PARAM};
 pub use registration::Registration;

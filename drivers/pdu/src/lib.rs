@@ -1,0 +1,236 @@
+//! The `pdu` driver: one outlet of a switched rack PDU over SNMP (v1, v2c or v3) — APC (rPDU,
+//! rPDU2 and the old MasterSwitch sPDU table), Raritan PX2/PX3, Eaton ePDU and CyberPower.
+//! `model=auto` reads `sysObjectID` and, for APC, probes its three table generations. Every
+//! action reads the outlet first: an outlet already in the asked state is left alone (MAAS's
+//! own APC driver turns an outlet off and on again to switch it on). A SET is verified by
+//! reading the status back until it shows, within `verify_ms`. An outlet number the PDU lacks
+//! is reported with the outlet count the PDU reports. `cycle` is the SDK's: off,
+//! `cycle_off_ms`, on.
+
+mod models;
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use models::Table;
+use plugin_sdk::snmp::{self, oid, Config, Session, SnmpError, Value};
+use plugin_sdk::{CallOutcome, DriverError, DriverInfo, ParamKind, ParamSpec, Params, PowerAction, PowerState};
+
+/// One opened PDU outlet.
+pub struct Pdu {
+    inner: Mutex<Inner>,
+    outlet: u32,
+    model: &'static str,
+    verify: Duration,
+}
+
+struct Inner {
+    session: Session,
+    /// The table in use, once chosen (`auto` chooses on first use).
+    table: Option<&'static Table>,
+}
+
+fn on_off(on: bool) -> &'static str {
+    if on {
+        "on"
+    } else {
+        "off"
+    }
+}
+
+impl Inner {
+    fn agent(&self) -> String {
+        format!("the PDU at {}", self.session.agent())
+    }
+
+    /// The outlet table: the one `model` names, or the one `sysObjectID` points to.
+    fn table(&mut self, model: &str) -> Result<&'static Table, DriverError> {
+        if let Some(t) = self.table {
+            return Ok(t);
+        }
+        let chosen = match models::TABLES.iter().find(|t| t.model == model) {
+            Some(t) => t,
+            None => self.detect()?,
+        };
+        self.table = Some(chosen);
+        Ok(chosen)
+    }
+
+    fn detect(&mut self) -> Result<&'static Table, DriverError> {
+        let id = match self.session.get(&oid(models::SYS_OBJECT_ID))? {
+            Value::ObjectId(id) => id,
+            other => {
+                return Err(DriverError::device(format!(
+                    "{} answered sysObjectID.0 with {other}, not an OID",
+                    self.agent()
+                )))
+            }
+        };
+        for t in models::candidates(&id) {
+            let column = t.status_column();
+            if matches!(self.session.get_next(&column)?, Some((name, _)) if name.starts_with(&column)) {
+                plugin_sdk::log::info!(
+                    "model auto: sysObjectID {id} has the {} outlet table ({}): model {}",
+                    t.label,
+                    t.status_name,
+                    t.model
+                );
+                return Ok(t);
+            }
+        }
+        Err(DriverError::invalid_parameter(format!(
+            "`model` auto: {} has sysObjectID {id}, which is not a PDU this driver knows{}; set `model` to one of apc, apc-rpdu2, apc-spdu, raritan, eaton, cyberpower",
+            self.agent(),
+            if models::candidates(&id).is_empty() { "" } else { " (it has none of that vendor's outlet tables)" }
+        )))
+    }
+
+    /// Outlet `n`'s status value, with a missing one explained: wrong model, or out of range.
+    fn status(&mut self, t: &Table, n: u32) -> Result<i64, DriverError> {
+        match self.session.get(&t.status_of(n)) {
+            Ok(v) => v.as_i64().ok_or_else(|| {
+                DriverError::device(format!(
+                    "{} answered {} of outlet {n} with {v}, not an integer",
+                    self.agent(),
+                    t.status_name
+                ))
+            }),
+            Err(e) if e.is_no_such() => Err(self.missing(t, n, e)),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn missing(&mut self, t: &Table, n: u32, e: SnmpError) -> DriverError {
+        match self.session.count_rows(&t.status_column(), 1024) {
+            Ok(0) => DriverError::invalid_parameter(format!(
+                "`model` {}: {} has no {} outlet table ({}); check `model` (or use model=auto)",
+                t.model,
+                self.agent(),
+                t.label,
+                t.status_name
+            )),
+            Ok(count) if n as usize > count => DriverError::invalid_parameter(format!(
+                "`outlet_id` {n} is out of range: {} reports {count} outlets (1-{count})",
+                self.agent()
+            )),
+            _ => e.into(),
+        }
+    }
+
+    /// Reads the outlet, waiting out a pending change (up to `within`).
+    fn read(&mut self, t: &Table, n: u32, within: Duration) -> Result<Option<bool>, DriverError> {
+        let first = self.status(t, n)?;
+        if t.decode(first).is_some() || within.is_zero() {
+            return Ok(t.decode(first));
+        }
+        let v = self.session.wait_for(&t.status_of(n), within, |v| v.as_i64().and_then(|i| t.decode(i)).is_some())?;
+        Ok(v.as_i64().and_then(|i| t.decode(i)))
+    }
+}
+
+impl Pdu {
+    fn switch(&self, on: bool) -> Result<CallOutcome, DriverError> {
+        let want = if on { PowerState::On } else { PowerState::Off };
+        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let t = inner.table(self.model)?;
+        let n = self.outlet;
+        if inner.read(t, n, self.verify)? == Some(on) {
+            plugin_sdk::log::info!("outlet {n} of {} is already {}: nothing to do", inner.agent(), on_off(on));
+            return Ok(CallOutcome::with_state(want));
+        }
+        let (var, value) = t.command_of(n, on);
+        inner.session.set(&var, Value::Integer(value))?;
+        let status = t.status_of(n);
+        let last =
+            inner.session.wait_for(&status, self.verify, |v| v.as_i64().and_then(|i| t.decode(i)) == Some(on))?;
+        let now = last.as_i64().and_then(|i| t.decode(i));
+        if now != Some(on) {
+            return Err(DriverError::device(format!(
+                "outlet {n} of {} did not switch {}: {} still reads {} ({}) {:.1} s after the SET",
+                inner.agent(),
+                on_off(on),
+                t.status_name,
+                now.map_or("pending or unknown", on_off),
+                last,
+                self.verify.as_secs_f64()
+            )));
+        }
+        Ok(CallOutcome::with_state(want))
+    }
+}
+
+impl plugin_sdk::Driver for Pdu {
+    fn describe() -> DriverInfo {
+        let mut info = DriverInfo::new(
+            "pdu",
+            "Switched rack PDU outlet over SNMP (APC, Raritan, Eaton, CyberPower)",
+            env!("CARGO_PKG_VERSION"),
+        )
+        .actions([PowerAction::On, PowerAction::Off, PowerAction::Cycle, PowerAction::Query])
+        .real_query();
+        for p in snmp::params() {
+            info = info.param(p);
+        }
+        info.param(
+            ParamSpec::new("outlet_id", "Outlet", ParamKind::integer(1, 1024))
+                .required()
+                .node_scope()
+                .help("The outlet the machine is plugged into, numbered as printed on the PDU (1 = first)"),
+        )
+        .param(
+            ParamSpec::new("model", "PDU model", ParamKind::choice(models::CHOICES))
+                .default_value("auto")
+                .help("Which vendor MIB to use; auto reads sysObjectID (shown at -v)"),
+        )
+        .param(snmp::verify_param(5000))
+    }
+
+    fn open(params: &Params) -> Result<Self, DriverError> {
+        let session = Session::open(Config::from_params(params)?)?;
+        let model =
+            models::CHOICES.iter().map(|(m, _)| *m).find(|m| Some(*m) == params.text("model")).unwrap_or("auto");
+        Ok(Self {
+            inner: Mutex::new(Inner { session, table: None }),
+            outlet: u32::try_from(params.integer("outlet_id").unwrap_or(1)).unwrap_or(1),
+            model,
+            verify: Duration::from_millis(u64::try_from(params.integer("verify_ms").unwrap_or(5000)).unwrap_or(5000)),
+        })
+    }
+
+    fn on(&self) -> Result<CallOutcome, DriverError> {
+        self.switch(true)
+    }
+
+    fn off(&self) -> Result<CallOutcome, DriverError> {
+        self.switch(false)
+    }
+
+    fn query(&self) -> Result<PowerState, DriverError> {
+        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let t = inner.table(self.model)?;
+        Ok(match inner.read(t, self.outlet, self.verify)? {
+            Some(true) => PowerState::On,
+            Some(false) => PowerState::Off,
+            None => PowerState::Unknown,
+        })
+    }
+}
+
+plugin_sdk::export_driver!(Pdu);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conforms_against_an_agent_that_never_answers() {
+        let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let addr = silent.local_addr().unwrap().to_string();
+        plugin_sdk::conformance::assert_conforms::<Pdu>(&[
+            ("power_address", &addr),
+            ("outlet_id", "1"),
+            ("timeout_ms", "50"),
+            ("retries", "0"),
+        ]);
+    }
+}
