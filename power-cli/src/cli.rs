@@ -218,6 +218,28 @@ pub(crate) enum SimulateCommand {
     Kasa(power_sim::kasa::KasaArgs),
     /// Home Assistant's REST API (states and services, Bearer token).
     Homeassistant(power_sim::homeassistant::HomeAssistantArgs),
+    /// An SNMP PDU (APC, Raritan, Eaton, CyberPower) on Net-SNMP's snmpd: v1, v2c and v3.
+    #[command(
+        long_about = "An SNMP-controlled PDU on loopback: real Net-SNMP snmpd (apt-get install snmpd) answers \
+                      SNMPv1, v2c and v3, and powerplug serves the PDU's MIB behind it (snmpd's \
+                      pass_persist). Each SET is printed as it is answered.",
+        mut_arg("groups", |a| a.hide(true)),
+        mut_arg("ports", |a| a.hide(true)),
+        mut_arg("no_device", |a| a.hide(true)),
+        mut_arg("fault", |a| a.hide(true))
+    )]
+    Pdu(power_sim::snmp::SnmpArgs),
+    /// A PoE switch (POWER-ETHERNET-MIB) on Net-SNMP's snmpd: port power as SNMP sees it.
+    #[command(
+        long_about = "A PoE switch on loopback: real Net-SNMP snmpd (apt-get install snmpd) answers SNMPv1, \
+                      v2c and v3, and powerplug serves POWER-ETHERNET-MIB (RFC 3621) behind it: \
+                      pethPsePortAdminEnable switches a port, pethPsePortDetectionStatus shows it. \
+                      Each SET is printed as it is answered.",
+        mut_arg("model", |a| a.hide(true)),
+        mut_arg("outlets", |a| a.hide(true)),
+        mut_arg("delay_ms", |a| a.hide(true))
+    )]
+    Poe(power_sim::snmp::SnmpArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -38,6 +38,12 @@ pub(crate) fn result_line(text: &str) -> io::Result<()> {
     out.flush()
 }
 
+/// Stdout for a line protocol whose peer is a program, not a person (`simulate pdu
+/// --pass-persist` answers snmpd on it): the caller writes and flushes each reply itself.
+pub(crate) fn protocol_stdout() -> io::StdoutLock<'static> {
+    io::stdout().lock()
+}
+
 /// Flushes stdout; the first write that failed (other than to a closed pipe), if any.
 pub(crate) fn finish() -> Option<String> {
     note(io::stdout().lock().flush());

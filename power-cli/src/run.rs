@@ -76,6 +76,19 @@ fn simulate(sim: &SimulateCommand) -> Result<u8> {
         SimulateCommand::Shelly(a) => power_sim::shelly::run(a, &mut events)?,
         SimulateCommand::Kasa(a) => power_sim::kasa::run(a, &mut events)?,
         SimulateCommand::Homeassistant(a) => power_sim::homeassistant::run(a, &mut events)?,
+        SimulateCommand::Pdu(a) | SimulateCommand::Poe(a) if a.pass_persist => {
+            // snmpd runs us as its pass_persist program: the protocol on stdin/stdout.
+            let mut a = a.clone();
+            if matches!(sim, SimulateCommand::Poe(_)) {
+                a.model = power_sim::snmp::SnmpModel::Poe;
+            }
+            power_sim::snmp::pass_persist(&a, std::io::stdin().lock(), output::protocol_stdout())?;
+        }
+        SimulateCommand::Pdu(a) => power_sim::snmp::run(a, &mut events)?,
+        SimulateCommand::Poe(a) => {
+            let a = power_sim::snmp::SnmpArgs { model: power_sim::snmp::SnmpModel::Poe, ..a.clone() };
+            power_sim::snmp::run(&a, &mut events)?;
+        }
     }
     Ok(PowerplugExitCode::OK)
 }

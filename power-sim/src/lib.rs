@@ -10,6 +10,8 @@
 //! - `homeassistant`: Home Assistant's REST API (states and services, Bearer token);
 //! - `kasa`: a TP-Link Kasa plug or strip on the legacy XOR protocol (TCP 9999);
 //! - `shelly`: a Shelly relay, Gen1 (HTTP, Basic) or Gen2+ (RPC over HTTP, Digest SHA-256);
+//! - `snmp`: SNMP PDUs (APC, Raritan, Eaton, CyberPower) and a PoE switch on real Net-SNMP
+//!   snmpd (v1, v2c, v3), the MIBs served by our pass_persist program;
 //! - `tasmota`: a Tasmota smart plug's HTTP `cm` command endpoint;
 //! - `wol`: a UDP listener that decodes wake-on-LAN magic packets;
 //! - `http`: the minimal HTTP/1.1 server core the HTTP simulators share;
@@ -22,12 +24,14 @@ pub mod kasa;
 mod server;
 pub mod shelly;
 pub mod sm15k;
+pub mod snmp;
 pub mod tasmota;
 pub mod wol;
 
-/// Why a simulator could not start or stopped.
+/// Why a simulator could not start or stopped. The message says what failed; the cause is the
+/// `source` (the CLI prints the chain, `what: cause`).
 #[derive(Debug, thiserror::Error)]
-#[error("{what}: {source}")]
+#[error("{what}")]
 pub struct SimError {
     what: String,
     #[source]
