@@ -10,7 +10,7 @@ use crate::test::{build_dir, plugin_dir};
 /// (driver, plugin file or directory) for every driver under snapshot.
 fn drivers() -> Vec<(&'static str, PathBuf)> {
     let mut v = vec![("mock", plugin_dir("snap", &[("testplug_mock", "mock")]))];
-    for d in ["dli", "sm15k", "wol", "command", "tasmota", "shelly", "homeassistant", "kasa"] {
+    for d in ["dli", "sm15k", "wol", "command", "tasmota", "shelly", "homeassistant", "kasa", "pdu", "poe"] {
         v.push((d, build_dir().join(format!("libpowerplug_{d}.so"))));
     }
     v

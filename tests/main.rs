@@ -49,6 +49,15 @@ mod shelly;
 /// The Tasmota driver against the Tasmota simulator and curl.
 mod tasmota;
 
+/// The SNMP agent simulator (real snmpd, our MIB model) against Net-SNMP's snmpget/snmpset/snmpwalk.
+mod snmp_agent;
+
+/// The pdu driver (APC, Raritan, Eaton, CyberPower) through real snmpd: every model, v1/v2c/v3, every failure.
+mod pdu;
+
+/// The poe driver (POWER-ETHERNET-MIB) through real snmpd.
+mod poe;
+
 /// Hostile input and misbehaving devices: bounded memory and time, ordering across processes.
 mod hardening;
 

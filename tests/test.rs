@@ -188,8 +188,10 @@ pub(crate) fn redact_paths(text: &str, dir: &Path) -> String {
 /// silent skip): `scripts/test` installs every one of them.
 #[track_caller]
 pub(crate) fn require_program(program: &str) -> PathBuf {
-    let found =
-        env::var_os("PATH").and_then(|path| env::split_paths(&path).map(|d| d.join(program)).find(|p| p.is_file()));
+    // Daemons such as snmpd live in /usr/sbin, which a non-root PATH may lack.
+    let path = env::var_os("PATH").unwrap_or_default();
+    let dirs = env::split_paths(&path).chain(["/usr/sbin", "/sbin"].map(PathBuf::from));
+    let found = dirs.map(|d| d.join(program)).find(|p| p.is_file());
     found.unwrap_or_else(|| panic!("`{program}` is not installed: run scripts/test (it installs the test peers)"))
 }
 
