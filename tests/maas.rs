@@ -564,3 +564,56 @@ fn rendered_templates_of_the_smart_plug_drivers_switch_their_simulators() {
     run("homeassistant", &["--name", "pp_hass"], ctx);
     assert_eq!(h.state("switch.rack_pc").as_deref(), Some("on"));
 }
+
+#[test]
+fn pdu_and_poe_through_maas_templates_and_the_36_module_against_real_snmpd() {
+    use crate::pdu::{agent, RO, RW};
+    use power_sim::snmp::{AuthProtocol, PrivProtocol, SnmpModel, V3User};
+    let lib = |d: &str| build_dir().join(format!("libpowerplug_{d}.so"));
+    // MAAS 1.x: the delegate template, rendered by Tempita, run by sh.
+    let pdu = agent(SnmpModel::Apc, 8, &[], |_| {});
+    let template = emit(&lib("pdu"), &["template", "pdu", "--maas", "1.8", "--style", "delegate"]);
+    let ctx = json!({"power_change": "on", "power_address": pdu.addr().to_string(), "community": RW, "outlet_id": 5});
+    let out = run_sh(&render(&template, &ctx), &scratch("pdu-template"), &lib("pdu"));
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(pdu.is_on("5"), Some(true));
+    let poe = agent(SnmpModel::Poe, 8, &[], |a| {
+        a.v3_users =
+            vec![V3User::auth_priv("maas", AuthProtocol::Sha256, "maas-auth-pw", PrivProtocol::Aes, "maas-priv-pw")]
+    });
+    let template = emit(&lib("poe"), &["template", "poe", "--maas", "1.8", "--style", "delegate"]);
+    let ctx = json!({"power_change": "on", "power_address": poe.addr().to_string(), "snmp_version": "3", "v3_user": "maas",
+        "v3_auth_protocol": "SHA-256", "v3_auth_pass": "maas-auth-pw", "v3_priv_pass": "maas-priv-pw", "port_id": 4});
+    let out = run_sh(&render(&template, &ctx), &scratch("poe-template"), &lib("poe"));
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(poe.is_on("1.4"), Some(true));
+
+    // MAAS 3.6: the generated driver module, driven as MAAS's power service drives it; SNMP
+    // failures arrive as the MAAS errors their exit codes map to.
+    let snippets = emit(&lib("pdu"), &["snippets", "pdu", "--maas", "3.6"]);
+    let module = snippets.split("# New file src/provisioningserver/drivers/power/pp_pdu.py:\n").nth(1).unwrap();
+    let file = scratch("pdu-module").join("pp_pdu.py");
+    fs::write(&file, module.split("\n# In ").next().unwrap()).unwrap();
+    let run = |action: &str, ctx: Value| {
+        let out = Command::new("python3")
+            .arg(fixtures().join("drive.py"))
+            .arg(&file)
+            .arg(action)
+            .arg(ctx.to_string())
+            .env("PATH", format!("{}:/usr/bin:/bin", build_dir().display()))
+            .env("POWERPLUG_PLUGIN_PATH", lib("pdu"))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let node = |community: &str| json!({"power_address": pdu.addr().to_string(), "community": community, "outlet_id": "6", "timeout_ms": "200", "retries": "0"});
+    assert_eq!(run("on", node(RW)), "ok");
+    assert_eq!(pdu.is_on("6"), Some(true));
+    assert_eq!(run("query", node(RW)), "on");
+    assert!(run("off", node("not-a-community")).starts_with("ERROR PowerConnError: "));
+    assert!(run("off", node(RO)).starts_with("ERROR PowerAuthError: "));
+    assert!(run("off", json!({"power_address": pdu.addr().to_string(), "community": RW, "outlet_id": "60"}))
+        .starts_with("ERROR PowerSettingError: "));
+    assert_eq!(run("off", node(RW)), "ok");
+    assert_eq!(run("query", node(RW)), "off");
+}

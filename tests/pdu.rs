@@ -107,14 +107,18 @@ fn v3_users() -> Vec<V3User> {
         V3User::auth_priv("shaaes", AuthProtocol::Sha, "shaaes-auth-1", PrivProtocol::Aes, "shaaes-priv-1"),
         V3User::auth_priv("sha256aes", AuthProtocol::Sha256, "s256aes-auth-1", PrivProtocol::Aes, "s256aes-priv-1"),
         V3User::auth_priv("sha512aes", AuthProtocol::Sha512, "s512aes-auth-1", PrivProtocol::Aes, "s512aes-priv-1"),
+        V3User::auth_priv("shaaes192", AuthProtocol::Sha, "a192-auth-pw", PrivProtocol::Aes192, "a192-priv-pw"),
+        V3User::auth_priv("shaaes256", AuthProtocol::Sha, "a256-auth-pw", PrivProtocol::Aes256, "a256-priv-pw"),
+        V3User::auth_priv("s256aes256", AuthProtocol::Sha256, "b256-auth-pw", PrivProtocol::Aes256, "b256-priv-pw"),
+        V3User::auth_priv("md5des", AuthProtocol::Md5, "des-auth-pw", PrivProtocol::Des, "des-priv-pw"),
         V3User::auth("reader", AuthProtocol::Sha, "reader-auth-pass").read_only(),
     ]
 }
 
 /// A v3 user's name, authentication protocol and passphrase, and privacy passphrase.
-type V3Mode<'a> = (&'a str, Option<(&'a str, &'a str)>, Option<&'a str>);
+type V3Mode<'a> = (&'a str, Option<(&'a str, &'a str)>, Option<(&'a str, &'a str)>);
 
-fn v3(sim: &SnmpSim, action: &str, user: &str, auth: Option<(&str, &str)>, privacy: Option<&str>) -> Test {
+fn v3(sim: &SnmpSim, action: &str, user: &str, auth: Option<(&str, &str)>, privacy: Option<(&str, &str)>) -> Test {
     let mut t = Test::new()
         .plugin_dir(&build_dir().join("libpowerplug_pdu.so"))
         .args(["power", action, "pdu"])
@@ -127,8 +131,8 @@ fn v3(sim: &SnmpSim, action: &str, user: &str, auth: Option<(&str, &str)>, priva
     if let Some((proto, pass)) = auth {
         t = t.param("v3_auth_protocol", proto).env("POWERPLUG_V3_AUTH_PASS", pass);
     }
-    if let Some(pass) = privacy {
-        t = t.env("POWERPLUG_V3_PRIV_PASS", pass);
+    if let Some((proto, pass)) = privacy {
+        t = t.param("v3_priv_protocol", proto).env("POWERPLUG_V3_PRIV_PASS", pass);
     }
     t
 }
@@ -136,14 +140,18 @@ fn v3(sim: &SnmpSim, action: &str, user: &str, auth: Option<(&str, &str)>, priva
 #[test]
 fn snmpv3_every_security_level_and_every_credential_failure() {
     let sim = agent(SnmpModel::Apc, 8, &[], |a| a.v3_users = v3_users());
-    let modes: [V3Mode; 7] = [
+    let modes: [V3Mode; 11] = [
         ("plain", None, None),
         ("md5user", Some(("MD5", "md5-auth-pass-1")), None),
         ("shauser", Some(("SHA", "sha-auth-pass-1")), None),
         ("sha256user", Some(("SHA-256", "sha256-auth-pass-1")), None),
-        ("shaaes", Some(("SHA", "shaaes-auth-1")), Some("shaaes-priv-1")),
-        ("sha256aes", Some(("SHA-256", "s256aes-auth-1")), Some("s256aes-priv-1")),
-        ("sha512aes", Some(("SHA-512", "s512aes-auth-1")), Some("s512aes-priv-1")),
+        ("shaaes", Some(("SHA", "shaaes-auth-1")), Some(("AES", "shaaes-priv-1"))),
+        ("sha256aes", Some(("SHA-256", "s256aes-auth-1")), Some(("AES", "s256aes-priv-1"))),
+        ("sha512aes", Some(("SHA-512", "s512aes-auth-1")), Some(("AES", "s512aes-priv-1"))),
+        ("shaaes192", Some(("SHA", "a192-auth-pw")), Some(("AES-192", "a192-priv-pw"))),
+        ("shaaes256", Some(("SHA", "a256-auth-pw")), Some(("AES-256", "a256-priv-pw"))),
+        ("s256aes256", Some(("SHA-256", "b256-auth-pw")), Some(("AES-256", "b256-priv-pw"))),
+        ("md5des", Some(("MD5", "des-auth-pw")), Some(("DES", "des-priv-pw"))),
     ];
     for (user, auth, privacy) in modes {
         v3(&sim, "on", user, auth, privacy).status(Code::OK).run();
@@ -167,12 +175,12 @@ fn snmpv3_every_security_level_and_every_credential_failure() {
         .status(Code::AUTH_FAILED)
         .run();
     // Net-SNMP drops a request it cannot decrypt: a wrong privacy passphrase is a timeout, said so.
-    v3(&sim, "query", "shaaes", Some(("SHA", "shaaes-auth-1")), Some("not-the-priv-1"))
+    v3(&sim, "query", "shaaes", Some(("SHA", "shaaes-auth-1")), Some(("AES", "not-the-priv-1")))
         .stderr_contains("`v3_priv_pass`")
         .status(Code::UNREACHABLE)
         .run();
     // authPriv asked of a user created without a privacy key.
-    v3(&sim, "query", "shauser", Some(("SHA", "sha-auth-pass-1")), Some("some-priv-pass"))
+    v3(&sim, "query", "shauser", Some(("SHA", "sha-auth-pass-1")), Some(("AES", "some-priv-pass")))
         .stderr_contains("security level")
         .status(Code::AUTH_FAILED)
         .run();
@@ -329,8 +337,9 @@ fn no_secret_reaches_any_argv_or_any_log_line() {
             .env("POWERPLUG_COMMUNITY", "wrong-community-x")
             .param("timeout_ms", "100")
             .param("retries", "0"),
-        v3(&sim, "off", "secretive", Some(("SHA-256", auth)), Some(privacy)).param("outlet_id", "7"),
-        v3(&sim, "query", "secretive", Some(("SHA-256", "wrong auth pass")), Some(privacy)).param("outlet_id", "7"),
+        v3(&sim, "off", "secretive", Some(("SHA-256", auth)), Some(("AES", privacy))).param("outlet_id", "7"),
+        v3(&sim, "query", "secretive", Some(("SHA-256", "wrong auth pass")), Some(("AES", privacy)))
+            .param("outlet_id", "7"),
     ];
     let mut codes = Vec::new();
     for t in runs {
@@ -349,4 +358,35 @@ fn no_secret_reaches_any_argv_or_any_log_line() {
     assert_eq!(codes, [Some(0), Some(5), Some(0), Some(6)], "on, wrong community, v3 off, wrong v3 passphrase");
     assert!(!record.exists(), "a Net-SNMP tool ran: {}", std::fs::read_to_string(&record).unwrap_or_default());
     assert!(!is_on(&sim, 7), "the v3 off went through");
+}
+
+#[test]
+fn serve_keeps_its_v3_session_across_an_agent_restart_with_a_new_engine_id() {
+    let dir = crate::test::scratch("pdu-serve");
+    let plugins = dir.join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    std::os::unix::fs::symlink(build_dir().join("libpowerplug_pdu.so"), plugins.join("libpowerplug_pdu.so")).unwrap();
+    let user = || V3User::auth_priv("bridge", AuthProtocol::Sha, "bridge-auth-1", PrivProtocol::Aes, "bridge-priv-1");
+    let sim = agent(SnmpModel::Raritan, 8, &[], |a| a.v3_users = vec![user()]);
+    let port = sim.addr().port();
+    let inv = dir.join("inventory.toml");
+    crate::test::private_file(
+        &inv,
+        &format!(
+            "[device.pdu1]\ndriver = \"pdu\"\npower_address = \"{}\"\nsnmp_version = \"3\"\nv3_user = \"bridge\"\nv3_auth_pass = \"bridge-auth-1\"\nv3_priv_pass = \"bridge-priv-1\"\n\n[node.n1]\ndevice = \"pdu1\"\noutlet_id = 2\n",
+            sim.addr()
+        ),
+    );
+    let b = crate::bridge::Bridge::start(&dir, &inv, &[], &[("POWERPLUG_SERVE_TOKEN", crate::bridge::TOKEN)]);
+    assert_eq!(b.post("n1", "on").code, 200, "{}", b.log());
+    assert!(is_on(&sim, 2));
+    // The PDU restarts: snmpd -C gets a fresh engine ID; the bridge's cached session must notice.
+    drop(sim);
+    let sim = agent(SnmpModel::Raritan, 8, &[2], |a| {
+        a.port = port;
+        a.v3_users = vec![user()];
+    });
+    let r = b.post("n1", "off");
+    assert_eq!((r.code, r.json()["status"].as_str()), (200, Some("stopped")), "{r:?}\n{}", b.log());
+    assert!(!is_on(&sim, 2));
 }

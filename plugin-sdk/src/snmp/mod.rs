@@ -1,7 +1,7 @@
 //! The SNMP helper (feature `snmp`) for drivers of SNMP-managed devices — rack PDUs, PoE
 //! switches. A small client written for this SDK in plain Rust (no Net-SNMP, no OpenSSL): GET,
 //! GETNEXT and SET over UDP with SNMP v1, v2c and v3 (USM: noAuthNoPriv, authNoPriv and
-//! authPriv; MD5, SHA-1 and SHA-2 HMACs, AES-128), retries and per-try timeouts bounded by the
+//! authPriv; MD5, SHA-1 and SHA-2 HMACs; AES-128, AES-192, AES-256 and DES), retries and per-try timeouts bounded by the
 //! action's deadline ([`crate::deadline`]), and errors a user can act on ([`SnmpError`]).
 //! Communities and passphrases are [`Secret`]s: they are never logged, put in an error, or
 //! handed to another program.
@@ -161,6 +161,30 @@ impl AuthProtocol {
 pub enum PrivProtocol {
     /// AES-128 in CFB mode (RFC 3826).
     Aes128,
+    /// AES-192 in CFB mode, key extended as draft-blumenthal-aes-usm-04 (Net-SNMP's `AES192`).
+    Aes192,
+    /// AES-256 in CFB mode, key extended as draft-blumenthal-aes-usm-04 (Net-SNMP's `AES256`).
+    Aes256,
+    /// DES-CBC (RFC 3414): only for agents that offer nothing better.
+    Des,
+}
+
+impl PrivProtocol {
+    const ALL: [(&'static str, &'static str, Self); 4] = [
+        ("AES", "AES-128 (CFB)", Self::Aes128),
+        ("AES-192", "AES-192 (Blumenthal key extension, Net-SNMP AES192)", Self::Aes192),
+        ("AES-256", "AES-256 (Blumenthal key extension, Net-SNMP AES256)", Self::Aes256),
+        ("DES", "DES-CBC (old agents only)", Self::Des),
+    ];
+
+    /// The key length the cipher takes (DES: key and pre-IV).
+    pub(crate) fn key_len(self) -> usize {
+        match self {
+            Self::Aes128 | Self::Des => 16,
+            Self::Aes192 => 24,
+            Self::Aes256 => 32,
+        }
+    }
 }
 
 /// Who is asking: a community (v1/v2c) or a v3 user and its keys' passphrases.
@@ -253,9 +277,13 @@ pub fn params() -> Vec<ParamSpec> {
             .help("v3: the HMAC the user was created with"),
         ParamSpec::new(AUTH_PASS, "v3 authentication passphrase", ParamKind::Password)
             .help("v3: at least 8 characters; none means noAuthNoPriv"),
-        ParamSpec::new(PRIV_PROTOCOL, "v3 privacy protocol", ParamKind::choice([("AES", "AES-128 (CFB)")]))
-            .default_value("AES")
-            .help("v3: the cipher the user was created with"),
+        ParamSpec::new(
+            PRIV_PROTOCOL,
+            "v3 privacy protocol",
+            ParamKind::choice(PrivProtocol::ALL.map(|(n, l, _)| (n, l))),
+        )
+        .default_value("AES")
+        .help("v3: the cipher the user was created with"),
         ParamSpec::new(PRIV_PASS, "v3 privacy passphrase", ParamKind::Password)
             .help("v3: at least 8 characters; with the authentication passphrase means authPriv"),
         ParamSpec::new(PORT, "UDP port", ParamKind::Port)
@@ -327,7 +355,12 @@ impl Config {
             let auth_proto =
                 AuthProtocol::ALL.iter().find(|(n, _)| *n == auth_proto).map_or(AuthProtocol::Sha1, |(_, a)| *a);
             let auth = pass(AUTH_PASS)?.map(|s| (auth_proto, s));
-            let privacy = pass(PRIV_PASS)?.map(|s| (PrivProtocol::Aes128, s));
+            let priv_proto = p.text(PRIV_PROTOCOL).unwrap_or("AES");
+            let priv_proto = PrivProtocol::ALL
+                .iter()
+                .find(|(n, _, _)| *n == priv_proto)
+                .map_or(PrivProtocol::Aes128, |(_, _, c)| *c);
+            let privacy = pass(PRIV_PASS)?.map(|s| (priv_proto, s));
             if privacy.is_some() && auth.is_none() {
                 return Err(DriverError::invalid_parameter(format!(
                     "`{PRIV_PASS}` is given without `{AUTH_PASS}`: SNMPv3 privacy (authPriv) needs authentication too"

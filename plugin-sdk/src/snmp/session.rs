@@ -253,7 +253,7 @@ impl Session {
         if self.engine.is_none() {
             self.discover()?;
         }
-        let mut resynchronized = false;
+        let (mut resynchronized, mut rediscovered) = (false, false);
         loop {
             let msg_id = self.fresh_id();
             let reply =
@@ -261,6 +261,11 @@ impl Session {
             match reply {
                 V3Reply::Pdu(p) => return Ok(p),
                 V3Reply::Report(UsmFailure::NotInTimeWindow) if !resynchronized => resynchronized = true,
+                // The agent restarted with a new engine ID (a session `serve` keeps outlives it).
+                V3Reply::Report(UsmFailure::UnknownEngineId) if !rediscovered => {
+                    rediscovered = true;
+                    self.discover()?;
+                }
                 V3Reply::Report(failure) => {
                     return Err(SnmpError::Usm { agent: self.cfg.target.clone(), user: user.to_owned(), failure })
                 }
@@ -307,7 +312,7 @@ impl Session {
 
     fn v3_encode(&mut self, msg_id: i32, pdu: &Pdu) -> Vec<u8> {
         self.salt = self.salt.wrapping_add(1);
-        let salt = self.salt.to_be_bytes();
+        let counter = self.salt;
         let user = match &self.cfg.security {
             Security::Usm { user, .. } => user.as_bytes().to_vec(),
             Security::Community(_) => Vec::new(),
@@ -322,9 +327,10 @@ impl Session {
         }
         let mut scoped = message::scoped_pdu(&e.id, pdu);
         let data = match &e.keys.privacy {
-            Some((_, key)) => {
+            Some((p, key)) => {
                 flags |= FLAG_PRIV;
-                usm::encrypt(key, e.boots, time, &salt, &mut scoped);
+                let salt = usm::salt(*p, e.boots, counter);
+                usm::crypt(*p, key, e.boots, time, &salt, &mut scoped, true);
                 usm.privacy = salt.to_vec();
                 Data::Encrypted(&scoped)
             }
@@ -358,12 +364,12 @@ impl Session {
         }
         let scoped = match m.data {
             Data::Encrypted(bytes) if m.flags & FLAG_PRIV != 0 => {
-                let (Some((_, key)), Ok(salt)) = (&e.keys.privacy, <[u8; 8]>::try_from(m.usm.privacy.as_slice()))
+                let (Some((p, key)), Ok(salt)) = (&e.keys.privacy, <[u8; 8]>::try_from(m.usm.privacy.as_slice()))
                 else {
                     return Err(self.malformed("an encrypted reply without a usable salt"));
                 };
                 let mut plain = bytes.to_vec();
-                usm::decrypt(key, m.usm.boots, m.usm.time, &salt, &mut plain);
+                usm::crypt(*p, key, m.usm.boots, m.usm.time, &salt, &mut plain, false);
                 plain
             }
             Data::Plain(scoped) => scoped,

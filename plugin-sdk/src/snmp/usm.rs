@@ -1,9 +1,11 @@
 //! SNMPv3's User-based Security Model (RFC 3414, RFC 7860 for the SHA-2 family, RFC 3826 for
 //! AES): passphrase-to-key and key localization, the truncated HMAC that authenticates a
-//! message, and AES-128 in CFB mode that encrypts its scoped PDU. Keys live only in this
-//! module's `Keys`; nothing here logs.
+//! message, and the cipher that encrypts its scoped PDU — AES-128 in CFB mode, AES-192/256 with
+//! the key extended as draft-blumenthal-aes-usm-04 (what Net-SNMP's `AES192`/`AES256` are), and
+//! RFC 3414's DES-CBC for old agents. Keys live only in this module's `Keys`; nothing here logs.
 
 use aes::cipher::{AsyncStreamCipher, KeyIvInit};
+
 use hmac::{Mac, SimpleHmac};
 use sha2::Digest;
 
@@ -12,7 +14,7 @@ use super::{AuthProtocol, PrivProtocol};
 /// One user's keys, localized to one engine.
 pub(crate) struct Keys {
     pub(crate) auth: Option<(AuthProtocol, Vec<u8>)>,
-    pub(crate) privacy: Option<(PrivProtocol, [u8; 16])>,
+    pub(crate) privacy: Option<(PrivProtocol, Vec<u8>)>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -72,11 +74,8 @@ pub(crate) fn mac_matches(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-type AesCfbEnc = cfb_mode::Encryptor<aes::Aes128>;
-type AesCfbDec = cfb_mode::Decryptor<aes::Aes128>;
-
 /// RFC 3826's IV: the engine's boots and time (big-endian) and the 64-bit salt.
-fn iv(boots: u32, time: u32, salt: &[u8; 8]) -> [u8; 16] {
+fn aes_iv(boots: u32, time: u32, salt: &[u8; 8]) -> [u8; 16] {
     let mut iv = [0u8; 16];
     iv[..4].copy_from_slice(&boots.to_be_bytes());
     iv[4..8].copy_from_slice(&time.to_be_bytes());
@@ -84,17 +83,79 @@ fn iv(boots: u32, time: u32, salt: &[u8; 8]) -> [u8; 16] {
     iv
 }
 
-pub(crate) fn encrypt(key: &[u8; 16], boots: u32, time: u32, salt: &[u8; 8], data: &mut [u8]) {
-    AesCfbEnc::new(key.into(), &iv(boots, time, salt).into()).encrypt(data);
+fn cfb<C>(key: &[u8], iv: &[u8; 16], data: &mut [u8], encrypt: bool)
+where
+    C: aes::cipher::BlockCipher
+        + aes::cipher::BlockEncrypt
+        + aes::cipher::KeyInit
+        + aes::cipher::BlockSizeUser<BlockSize = aes::cipher::consts::U16>,
+{
+    if encrypt {
+        cfb_mode::Encryptor::<C>::new_from_slices(key, iv).expect("key and IV lengths match the cipher").encrypt(data);
+    } else {
+        cfb_mode::Decryptor::<C>::new_from_slices(key, iv).expect("key and IV lengths match the cipher").decrypt(data);
+    }
 }
 
-pub(crate) fn decrypt(key: &[u8; 16], boots: u32, time: u32, salt: &[u8; 8], data: &mut [u8]) {
-    AesCfbDec::new(key.into(), &iv(boots, time, salt).into()).decrypt(data);
+/// RFC 3414 8.1.1: DES-CBC with IV = pre-IV (key bytes 8..16) XOR salt, the data padded to 8.
+fn des_cbc(key: &[u8], salt: &[u8; 8], data: &mut Vec<u8>, encrypt: bool) {
+    use aes::cipher::{BlockDecryptMut, BlockEncryptMut};
+    let mut iv = [0u8; 8];
+    for (i, b) in iv.iter_mut().enumerate() {
+        *b = key[8 + i] ^ salt[i];
+    }
+    if encrypt {
+        data.resize(data.len().div_ceil(8) * 8, 0);
+        let mut c = cbc::Encryptor::<des::Des>::new_from_slices(&key[..8], &iv).expect("DES key and IV are 8 bytes");
+        for block in data.chunks_exact_mut(8) {
+            c.encrypt_block_mut(block.into());
+        }
+    } else {
+        data.truncate(data.len() / 8 * 8);
+        let mut c = cbc::Decryptor::<des::Des>::new_from_slices(&key[..8], &iv).expect("DES key and IV are 8 bytes");
+        for block in data.chunks_exact_mut(8) {
+            c.decrypt_block_mut(block.into());
+        }
+    }
+}
+
+/// The `msgPrivacyParameters` for one message: AES's 64-bit salt is the counter; DES's is the
+/// engine's boots and the counter's low 32 bits.
+pub(crate) fn salt(p: PrivProtocol, boots: u32, counter: u64) -> [u8; 8] {
+    match p {
+        PrivProtocol::Des => {
+            let mut s = [0u8; 8];
+            s[..4].copy_from_slice(&boots.to_be_bytes());
+            s[4..].copy_from_slice(&(counter as u32).to_be_bytes());
+            s
+        }
+        _ => counter.to_be_bytes(),
+    }
+}
+
+/// Encrypts (or decrypts) a scoped PDU in place; DES may grow it to a multiple of 8.
+pub(crate) fn crypt(
+    p: PrivProtocol,
+    key: &[u8],
+    boots: u32,
+    time: u32,
+    salt: &[u8; 8],
+    data: &mut Vec<u8>,
+    encrypt: bool,
+) {
+    let iv = aes_iv(boots, time, salt);
+    match p {
+        PrivProtocol::Aes128 => cfb::<aes::Aes128>(key, &iv, data, encrypt),
+        PrivProtocol::Aes192 => cfb::<aes::Aes192>(key, &iv, data, encrypt),
+        PrivProtocol::Aes256 => cfb::<aes::Aes256>(key, &iv, data, encrypt),
+        PrivProtocol::Des => des_cbc(key, salt, data, encrypt),
+    }
 }
 
 impl Keys {
-    /// Localizes the passphrases to `engine_id`. The privacy key is the first 16 bytes of the
-    /// passphrase localized with the authentication hash (RFC 3826 3.1.2.1).
+    /// Localizes the passphrases to `engine_id`. The privacy key comes from its passphrase
+    /// localized with the authentication hash (RFC 3826 3.1.2.1), extended when the cipher needs
+    /// more than the hash gives by appending the hash of the key so far (Blumenthal).
     pub(crate) fn localize(
         auth: Option<(AuthProtocol, &[u8])>,
         privacy: Option<(PrivProtocol, &[u8])>,
@@ -103,9 +164,12 @@ impl Keys {
         let auth_key = auth.map(|(p, pass)| (p, localized_key(p, pass, engine_id)));
         let privacy = match (auth, privacy) {
             (Some((ap, _)), Some((pp, pass))) => {
-                let long = localized_key(ap, pass, engine_id);
-                let mut key = [0u8; 16];
-                key.copy_from_slice(&long[..16]);
+                let mut key = localized_key(ap, pass, engine_id);
+                while key.len() < pp.key_len() {
+                    let more = hash(ap, &[&key]);
+                    key.extend_from_slice(&more);
+                }
+                key.truncate(pp.key_len());
                 Some((pp, key))
             }
             _ => None,
@@ -136,13 +200,21 @@ mod tests {
 
     #[test]
     fn aes_cfb_round_trips_without_padding_and_macs_truncate() {
-        let key = [7u8; 16];
-        let mut data = b"thirteen byte".to_vec();
-        encrypt(&key, 3, 1000, &[1; 8], &mut data);
-        assert_ne!(&data, b"thirteen byte");
-        assert_eq!(data.len(), 13);
-        decrypt(&key, 3, 1000, &[1; 8], &mut data);
-        assert_eq!(&data, b"thirteen byte");
+        for p in [PrivProtocol::Aes128, PrivProtocol::Aes192, PrivProtocol::Aes256, PrivProtocol::Des] {
+            let key = vec![7u8; p.key_len()];
+            let mut data = b"thirteen byte".to_vec();
+            let salt = salt(p, 3, 99);
+            crypt(p, &key, 3, 1000, &salt, &mut data, true);
+            assert_ne!(&data[..13], b"thirteen byte", "{p:?}");
+            assert_eq!(
+                data.len(),
+                if p == PrivProtocol::Des { 16 } else { 13 },
+                "{p:?}: CFB keeps the length, CBC pads"
+            );
+            crypt(p, &key, 3, 1000, &salt, &mut data, false);
+            assert_eq!(&data[..13], b"thirteen byte", "{p:?}");
+        }
+        assert_eq!(salt(PrivProtocol::Des, 3, 0x1_0000_0002), [0, 0, 0, 3, 0, 0, 0, 2]);
         for (p, n) in
             [(AuthProtocol::Md5, 12), (AuthProtocol::Sha1, 12), (AuthProtocol::Sha256, 24), (AuthProtocol::Sha512, 48)]
         {

@@ -60,10 +60,22 @@ pub struct SnmpArgs {
     #[arg(long, value_name = "MS", default_value_t = 3000)]
     pub delay_ms: u64,
     /// The read-write community (SNMPv1/v2c; from loopback only when listening on loopback).
-    #[arg(long, value_name = "NAME", default_value = "private")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "private",
+        env = "POWERPLUG_SIM_SNMP_COMMUNITY",
+        hide_env_values = true
+    )]
     pub community: String,
     /// The read-only community (SNMPv1/v2c).
-    #[arg(long, value_name = "NAME", default_value = "public")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "public",
+        env = "POWERPLUG_SIM_SNMP_RO_COMMUNITY",
+        hide_env_values = true
+    )]
     pub ro_community: String,
     /// An SNMPv3 user. Its passphrases (8 characters or more) come only from the environment:
     /// POWERPLUG_SIM_SNMP_AUTH_PASS makes it authNoPriv, with POWERPLUG_SIM_SNMP_PRIV_PASS too

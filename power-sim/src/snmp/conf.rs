@@ -25,10 +25,8 @@ fn invalid(what: String, why: &str) -> SimError {
 fn word(what: &str, text: &str) -> Result<(), SimError> {
     let bad = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '\\' | '#');
     if text.is_empty() || text.chars().any(bad) {
-        return Err(invalid(
-            format!("{what} `{text}` cannot go into snmpd.conf"),
-            "it must be one word without quotes",
-        ));
+        // The text itself is not echoed: it may be a community.
+        return Err(invalid(format!("{what} cannot go into snmpd.conf"), "it must be one word without quotes"));
     }
     Ok(())
 }

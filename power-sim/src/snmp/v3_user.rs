@@ -47,6 +47,15 @@ pub enum PrivProtocol {
     /// AES-128 in CFB mode (RFC 3826).
     #[value(name = "AES")]
     Aes,
+    /// AES-192 (Net-SNMP's Blumenthal key extension).
+    #[value(name = "AES192")]
+    Aes192,
+    /// AES-256 (Net-SNMP's Blumenthal key extension).
+    #[value(name = "AES256")]
+    Aes256,
+    /// DES-CBC (RFC 3414).
+    #[value(name = "DES")]
+    Des,
 }
 
 impl PrivProtocol {
@@ -54,6 +63,9 @@ impl PrivProtocol {
     pub fn name(self) -> &'static str {
         match self {
             Self::Aes => "AES",
+            Self::Aes192 => "AES192",
+            Self::Aes256 => "AES256",
+            Self::Des => "DES",
         }
     }
 }
