@@ -86,6 +86,48 @@ fn every_model_switches_reads_back_and_leaves_an_outlet_alone_that_is_already_on
 }
 
 #[test]
+fn every_model_explains_a_missing_outlet_a_wrong_model_and_a_stuck_outlet_and_speaks_v3() {
+    for (i, (model, name)) in MODELS.into_iter().enumerate() {
+        let sim = agent(model, 8, &[], |a| {
+            a.stuck = vec![OutletRange::one(6)];
+            a.v3_users = vec![V3User::auth_priv(
+                "ops",
+                AuthProtocol::Sha256,
+                "ops-auth-pass",
+                PrivProtocol::Aes,
+                "ops-priv-pass",
+            )];
+        });
+        pdu(&sim, "on", "9")
+            .param("model", name)
+            .stderr_contains("`outlet_id` 9 is out of range")
+            .stderr_contains("reports 8 outlets (1-8)")
+            .status(Code::USAGE)
+            .run();
+        let (_, other) = MODELS[(i + 3) % MODELS.len()];
+        pdu(&sim, "query", "1")
+            .param("model", other)
+            .stderr_contains(&format!("`model` {other}"))
+            .status(Code::USAGE)
+            .run();
+        pdu(&sim, "on", "6")
+            .param("model", name)
+            .param("verify_ms", "300")
+            .stderr_contains("did not switch on")
+            .status(Code::DEVICE_ERROR)
+            .run();
+        assert!(!is_on(&sim, 6), "{name}");
+        let ops = |action: &str| {
+            v3(&sim, action, "ops", Some(("SHA-256", "ops-auth-pass")), Some(("AES", "ops-priv-pass")))
+                .param("model", name)
+        };
+        ops("on").status(Code::OK).run();
+        assert!(is_on(&sim, 4), "{name}: v3 authPriv on");
+        ops("query").stdout("on\n").run();
+    }
+}
+
+#[test]
 fn snmp_v1_and_the_read_back_agree_with_net_snmp() {
     let sim = agent(SnmpModel::Apc, 8, &[], |_| {});
     pdu(&sim, "on", "5").param("snmp_version", "1").param("model", "apc").status(Code::OK).run();

@@ -6,7 +6,7 @@
 use power_core::PowerplugExitCode as Code;
 use power_sim::snmp::{AuthProtocol, OutletRange, PrivProtocol, SnmpModel, SnmpSim, V3User};
 
-use crate::pdu::{agent, RW};
+use crate::pdu::{agent, RO, RW};
 use crate::test::{build_dir, Test};
 
 fn poe(sim: &SnmpSim, action: &str, group: &str, port: &str) -> Test {
@@ -73,8 +73,64 @@ fn nothing_connected_a_fault_and_ports_past_the_end_are_explained() {
         .stderr_contains("no PoE ports in group 3")
         .status(Code::USAGE)
         .run();
+    let quick = |t: Test| t.param("timeout_ms", "150").param("retries", "0");
+    quick(poe(&sim, "on", "1", "2").env("POWERPLUG_COMMUNITY", "not-this-one"))
+        .stderr_contains("the community is wrong")
+        .status(Code::UNREACHABLE)
+        .run();
+    poe(&sim, "on", "1", "2")
+        .env("POWERPLUG_COMMUNITY", RO)
+        .stderr_contains("may only read")
+        .status(Code::AUTH_FAILED)
+        .run();
+    assert!(!is_on(&sim, "1.2"));
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    quick(Test::new().plugin_dir(&build_dir().join("libpowerplug_poe.so")).args(["power", "query", "poe"]))
+        .param("power_address", &silent.local_addr().unwrap().to_string())
+        .param("port_id", "1")
+        .env("POWERPLUG_COMMUNITY", RW)
+        .stderr_contains("no answer from the SNMP agent")
+        .status(Code::UNREACHABLE)
+        .run();
     let pdu = agent(SnmpModel::Apc, 8, &[], |_| {});
     poe(&pdu, "query", "1", "1").stderr_contains("has no pethPsePortTable").status(Code::USAGE).run();
+}
+
+#[test]
+fn snmpv3_every_security_level() {
+    let users = [
+        V3User::no_auth("plain"),
+        V3User::auth("md5", AuthProtocol::Md5, "poe-md5-pass"),
+        V3User::auth("sha", AuthProtocol::Sha, "poe-sha-pass"),
+        V3User::auth("sha256", AuthProtocol::Sha256, "poe-sha256-pass"),
+        V3User::auth_priv("shaaes", AuthProtocol::Sha, "poe-a1-pass", PrivProtocol::Aes, "poe-p1-pass"),
+        V3User::auth_priv("s256aes256", AuthProtocol::Sha256, "poe-a2-pass", PrivProtocol::Aes256, "poe-p2-pass"),
+        V3User::auth_priv("md5des", AuthProtocol::Md5, "poe-a3-pass", PrivProtocol::Des, "poe-p3-pass"),
+    ];
+    let sim = switch(1, |a| a.v3_users = users.to_vec());
+    for user in &users {
+        let t = |action: &str| {
+            let mut t = poe(&sim, action, "1", "7").param("snmp_version", "3").param("v3_user", &user.name);
+            if let Some((proto, pass)) = &user.auth {
+                t = t.param("v3_auth_protocol", proto.name()).env("POWERPLUG_V3_AUTH_PASS", pass.expose());
+            }
+            if let Some((proto, pass)) = &user.privacy {
+                let ours = match proto {
+                    PrivProtocol::Aes => "AES",
+                    PrivProtocol::Aes192 => "AES-192",
+                    PrivProtocol::Aes256 => "AES-256",
+                    PrivProtocol::Des => "DES",
+                };
+                t = t.param("v3_priv_protocol", ours).env("POWERPLUG_V3_PRIV_PASS", pass.expose());
+            }
+            t
+        };
+        t("on").status(Code::OK).run();
+        assert!(is_on(&sim, "1.7"), "{}", user.name);
+        t("query").stdout("on\n").run();
+        t("off").status(Code::OK).run();
+        assert!(!is_on(&sim, "1.7"), "{}", user.name);
+    }
 }
 
 #[test]

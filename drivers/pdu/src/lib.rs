@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use models::Table;
 use plugin_sdk::snmp::{self, oid, Config, Session, SnmpError, Value};
-use plugin_sdk::{CallOutcome, DriverError, DriverInfo, ParamKind, ParamSpec, Params, PowerAction, PowerState};
+use plugin_sdk::{CallOutcome, DriverError, DriverInfo, ParamKind, ParamSpec, Params, PowerState};
 
 /// One opened PDU outlet.
 pub struct Pdu {
@@ -161,17 +161,12 @@ impl Pdu {
 
 impl plugin_sdk::Driver for Pdu {
     fn describe() -> DriverInfo {
-        let mut info = DriverInfo::new(
+        snmp::switch_info(
             "pdu",
             "Switched rack PDU outlet over SNMP (APC, Raritan, Eaton, CyberPower)",
             env!("CARGO_PKG_VERSION"),
         )
-        .actions([PowerAction::On, PowerAction::Off, PowerAction::Cycle, PowerAction::Query])
-        .real_query();
-        for p in snmp::params() {
-            info = info.param(p);
-        }
-        info.param(
+        .param(
             ParamSpec::new("outlet_id", "Outlet", ParamKind::integer(1, 1024))
                 .required()
                 .node_scope()

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use plugin_sdk::snmp::{self, oid, Config, Oid, Session, Value};
-use plugin_sdk::{CallOutcome, DriverError, DriverInfo, ParamKind, ParamSpec, Params, PowerAction, PowerState};
+use plugin_sdk::{CallOutcome, DriverError, DriverInfo, ParamKind, ParamSpec, Params, PowerState};
 
 /// `pethPsePortAdminEnable` (TruthValue: true 1, false 2).
 const ADMIN_ENABLE: &str = ".1.3.6.1.2.1.105.1.1.1.3";
@@ -149,29 +149,20 @@ impl Poe {
 
 impl plugin_sdk::Driver for Poe {
     fn describe() -> DriverInfo {
-        let mut info = DriverInfo::new(
-            "poe",
-            "PoE switch port over SNMP (POWER-ETHERNET-MIB, RFC 3621)",
-            env!("CARGO_PKG_VERSION"),
-        )
-        .actions([PowerAction::On, PowerAction::Off, PowerAction::Cycle, PowerAction::Query])
-        .real_query();
-        for p in snmp::params() {
-            info = info.param(p);
-        }
-        info.param(
-            ParamSpec::new("port_id", "Switch port", ParamKind::integer(1, 4096))
-                .required()
-                .node_scope()
-                .help("The port the machine is connected to, as printed on the switch (pethPsePortIndex)"),
-        )
-        .param(
-            ParamSpec::new("port_group", "Port group", ParamKind::integer(1, 1024))
-                .default_value("1")
-                .node_scope()
-                .help("The module or stack member holding the port (pethPsePortGroupIndex; 1 on a single switch)"),
-        )
-        .param(snmp::verify_param(5000))
+        snmp::switch_info("poe", "PoE switch port over SNMP (POWER-ETHERNET-MIB, RFC 3621)", env!("CARGO_PKG_VERSION"))
+            .param(
+                ParamSpec::new("port_id", "Switch port", ParamKind::integer(1, 4096))
+                    .required()
+                    .node_scope()
+                    .help("The port the machine is connected to, as printed on the switch (pethPsePortIndex)"),
+            )
+            .param(
+                ParamSpec::new("port_group", "Port group", ParamKind::integer(1, 1024))
+                    .default_value("1")
+                    .node_scope()
+                    .help("The module or stack member holding the port (pethPsePortGroupIndex; 1 on a single switch)"),
+            )
+            .param(snmp::verify_param(5000))
     }
 
     fn open(params: &Params) -> Result<Self, DriverError> {

@@ -298,6 +298,16 @@ pub fn params() -> Vec<ParamSpec> {
     ]
 }
 
+/// The descriptor of a driver that switches something over SNMP: `on`, `off`, `cycle` and a
+/// real `query`, with the standard SNMP parameters ([`params`]) first; add the driver's own.
+pub fn switch_info(name: &str, description: &str, version: &str) -> power_core::DriverInfo {
+    use power_core::PowerAction::{Cycle, Off, On, Query};
+    params().into_iter().fold(
+        power_core::DriverInfo::new(name, description, version).actions([On, Off, Cycle, Query]).real_query(),
+        power_core::DriverInfo::param,
+    )
+}
+
 /// The standard `verify_ms` parameter: how long a change may take to show in the read-back.
 pub fn verify_param(default_ms: u32) -> ParamSpec {
     ParamSpec::new("verify_ms", "Read-back wait (ms)", ParamKind::integer(0, 120_000))
