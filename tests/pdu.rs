@@ -432,3 +432,72 @@ fn serve_keeps_its_v3_session_across_an_agent_restart_with_a_new_engine_id() {
     assert_eq!((r.code, r.json()["status"].as_str()), (200, Some("stopped")), "{r:?}\n{}", b.log());
     assert!(!is_on(&sim, 2));
 }
+
+/// A UDP "agent" on loopback that answers every datagram with what `reply` makes of it, until
+/// dropped (the socket's read timeout ends its thread).
+struct Hostile {
+    addr: std::net::SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Hostile {
+    fn start(reply: impl Fn(&[u8]) -> Vec<Vec<u8>> + Send + 'static) -> Self {
+        let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        sock.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+        let addr = sock.local_addr().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let mut buf = [0u8; 65_536];
+            while !flag.load(Ordering::Relaxed) {
+                if let Ok((n, from)) = sock.recv_from(&mut buf) {
+                    for d in reply(&buf[..n]) {
+                        let _ = sock.send_to(&d, from);
+                    }
+                }
+            }
+        });
+        Self { addr, stop, thread: Some(thread) }
+    }
+}
+
+impl Drop for Hostile {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[test]
+fn hostile_replies_are_refused_or_ignored_within_the_tries() {
+    let run = |h: &Hostile| {
+        Test::new()
+            .plugin_dir(&build_dir().join("libpowerplug_pdu.so"))
+            .args(["power", "query", "pdu"])
+            .param("power_address", &h.addr.to_string())
+            .param("outlet_id", "1")
+            .param("model", "apc")
+            .param("timeout_ms", "300")
+            .param("retries", "1")
+            .env("POWERPLUG_COMMUNITY", RW)
+    };
+    let garbage = Hostile::start(|_| vec![b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec()]);
+    run(&garbage).stderr_contains("sent a malformed reply").status(Code::DEVICE_ERROR).run();
+    // 64 KiB of SEQUENCE headers, each claiming more than the datagram holds.
+    let deep = Hostile::start(|_| vec![[0x30u8, 0x84, 0x7f, 0xff, 0xff, 0xff].repeat(10_000)]);
+    run(&deep).stderr_contains("sent a malformed reply").status(Code::DEVICE_ERROR).run();
+    // A flood of well-formed answers to some other request: ignored, then the tries run out.
+    let flood = Hostile::start(|_| {
+        let other = [
+            0x30, 0x22, 0x02, 0x01, 0x01, 0x04, 0x06, b'p', b'u', b'b', b'l', b'i', b'c', 0xa2, 0x15, 0x02, 0x04, 0x7f,
+            0x00, 0x00, 0x01, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00, 0x30, 0x07, 0x30, 0x05, 0x06, 0x01, 0x2b, 0x05, 0x00,
+        ];
+        vec![other.to_vec(); 200]
+    });
+    let started = Instant::now();
+    run(&flood).stderr_contains("to 2 v2c request(s) of 300 ms each").status(Code::UNREACHABLE).run();
+    assert!(started.elapsed() < Duration::from_secs(10), "bounded by the tries: {:?}", started.elapsed());
+}
