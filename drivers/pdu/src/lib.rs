@@ -228,4 +228,27 @@ mod tests {
             ("retries", "0"),
         ]);
     }
+
+    #[test]
+    fn conforms_on_the_success_path_against_a_fake_rpdu() {
+        let (control, status) = (oid(models::APC_RPDU.on.column).child(&[1]), models::APC_RPDU.status_of(1));
+        let table = snmp::Table::from([
+            (oid(models::SYS_OBJECT_ID), Value::ObjectId(oid(".1.3.6.1.4.1.318.1.3.4.5"))),
+            (control.clone(), Value::Integer(2)),
+            (status.clone(), Value::Integer(2)),
+        ]);
+        let (c, s) = (control.clone(), status.clone());
+        let agent = snmp::FakeAgent::start(table, move |o, v, t| {
+            if *o == c {
+                t.insert(s.clone(), v.clone());
+            }
+        });
+        plugin_sdk::conformance::assert_conforms::<Pdu>(&[
+            ("power_address", &agent.addr()),
+            ("outlet_id", "1"),
+            ("cycle_off_ms", "0"),
+        ]);
+        assert!(agent.requests().iter().any(|r| r.starts_with(&format!("SET {control}"))), "{:?}", agent.requests());
+        assert_eq!(agent.value(&status), Some(Value::Integer(1)), "the kit's last action, query, follows cycle: on");
+    }
 }

@@ -208,4 +208,23 @@ mod tests {
             ("retries", "0"),
         ]);
     }
+
+    #[test]
+    fn conforms_on_the_success_path_against_a_fake_switch() {
+        let (admin, detection) = (oid(ADMIN_ENABLE).child(&[1, 3]), oid(DETECTION).child(&[1, 3]));
+        let table = snmp::Table::from([(admin.clone(), Value::Integer(FALSE)), (detection.clone(), Value::Integer(1))]);
+        let (a, d) = (admin.clone(), detection.clone());
+        let agent = snmp::FakeAgent::start(table, move |o, v, t| {
+            if *o == a {
+                t.insert(d.clone(), Value::Integer(if *v == Value::Integer(TRUE) { 3 } else { 1 }));
+            }
+        });
+        plugin_sdk::conformance::assert_conforms::<Poe>(&[
+            ("power_address", &agent.addr()),
+            ("port_id", "3"),
+            ("cycle_off_ms", "0"),
+        ]);
+        assert!(agent.requests().iter().any(|r| r.starts_with(&format!("SET {admin}"))), "{:?}", agent.requests());
+        assert_eq!(agent.value(&detection), Some(Value::Integer(3)));
+    }
 }

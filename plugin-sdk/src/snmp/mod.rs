@@ -7,10 +7,11 @@
 //! handed to another program.
 //!
 //! [`params`] gives every SNMP driver the same parameters; [`Config::from_params`] checks
-//! their combination; [`Session`] talks to one agent.
+//! their combination; [`Session`] talks to one agent; [`FakeAgent`] stands in for one in tests.
 
 mod ber;
 mod error;
+mod fake;
 mod message;
 mod oid;
 mod session;
@@ -21,6 +22,7 @@ use std::time::Duration;
 use power_core::{split_host_port, DriverError, ParamKind, ParamSpec, Params, Secret};
 
 pub use error::{ErrorStatus, SnmpError, UsmFailure};
+pub use fake::{FakeAgent, Table};
 pub use oid::{oid, Oid};
 pub use session::Session;
 
