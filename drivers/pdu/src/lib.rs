@@ -85,18 +85,18 @@ impl Inner {
         )))
     }
 
-    /// Outlet `n`'s status value, with a missing one explained: wrong model, or out of range.
-    fn status(&mut self, t: &Table, n: u32) -> Result<i64, DriverError> {
-        match self.session.get(&t.status_of(n)) {
-            Ok(v) => v.as_i64().ok_or_else(|| {
-                DriverError::device(format!(
-                    "{} answered {} of outlet {n} with {v}, not an integer",
-                    self.agent(),
-                    t.status_name
-                ))
-            }),
+    /// GETs outlet `n`'s status until `done` accepts it or `within` has passed (one GET when
+    /// `within` is zero), a missing one explained: wrong model, or out of range.
+    fn poll(
+        &mut self,
+        t: &Table,
+        n: u32,
+        within: Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> Result<Value, DriverError> {
+        match self.session.wait_for(&t.status_of(n), within, done) {
             Err(e) if e.is_no_such() => Err(self.missing(t, n, e)),
-            Err(e) => Err(e.into()),
+            r => Ok(r?),
         }
     }
 
@@ -119,12 +119,16 @@ impl Inner {
 
     /// Reads the outlet, waiting out a pending change (up to `within`).
     fn read(&mut self, t: &Table, n: u32, within: Duration) -> Result<Option<bool>, DriverError> {
-        let first = self.status(t, n)?;
-        if t.decode(first).is_some() || within.is_zero() {
-            return Ok(t.decode(first));
-        }
-        let v = self.session.wait_for(&t.status_of(n), within, |v| v.as_i64().and_then(|i| t.decode(i)).is_some())?;
-        Ok(v.as_i64().and_then(|i| t.decode(i)))
+        // Stops at a settled value, or at once at one that is not an integer at all.
+        let v = self.poll(t, n, within, |v| v.as_i64().is_none_or(|i| t.decode(i).is_some()))?;
+        let i = v.as_i64().ok_or_else(|| {
+            DriverError::device(format!(
+                "{} answered {} of outlet {n} with {v}, not an integer",
+                self.agent(),
+                t.status_name
+            ))
+        })?;
+        Ok(t.decode(i))
     }
 }
 
@@ -140,9 +144,7 @@ impl Pdu {
         }
         let (var, value) = t.command_of(n, on);
         inner.session.set(&var, Value::Integer(value))?;
-        let status = t.status_of(n);
-        let last =
-            inner.session.wait_for(&status, self.verify, |v| v.as_i64().and_then(|i| t.decode(i)) == Some(on))?;
+        let last = inner.poll(t, n, self.verify, |v| v.as_i64().and_then(|i| t.decode(i)) == Some(on))?;
         let now = last.as_i64().and_then(|i| t.decode(i));
         if now != Some(on) {
             return Err(DriverError::device(format!(
