@@ -140,6 +140,12 @@ impl<'a> Reader<'a> {
 
     /// The next TLV's tag and content.
     pub(crate) fn any(&mut self) -> Result<(u8, &'a [u8]), BerError> {
+        self.any_whole().map(|(tag, content, _)| (tag, content))
+    }
+
+    /// The next TLV's tag, content, and the whole TLV (header included).
+    pub(crate) fn any_whole(&mut self) -> Result<(u8, &'a [u8], &'a [u8]), BerError> {
+        let start = self.pos;
         let rest = &self.data[self.pos..];
         let (&tag, rest) = rest.split_first().ok_or(BerError("truncated: a value was expected"))?;
         let (&first, mut rest) = rest.split_first().ok_or(BerError("truncated length"))?;
@@ -160,7 +166,7 @@ impl<'a> Reader<'a> {
         let header = self.data.len() - self.pos - rest.len();
         let content = &rest[..len];
         self.pos += header + len;
-        Ok((tag, content))
+        Ok((tag, content, &self.data[start..self.pos]))
     }
 
     /// The next TLV, which must carry `tag`.

@@ -93,7 +93,7 @@ pub(crate) struct UsmParams {
 
 /// msgData: a plaintext scoped PDU or an encrypted one.
 pub(crate) enum Data<'a> {
-    Plain(Vec<u8>),
+    Plain(&'a [u8]),
     Encrypted(&'a [u8]),
 }
 
@@ -120,7 +120,7 @@ pub(crate) fn v3_message(msg_id: i32, flags: u8, usm: &UsmParams, data: Data<'_>
         ],
     );
     let data = match data {
-        Data::Plain(scoped) => scoped,
+        Data::Plain(scoped) => scoped.to_vec(),
         Data::Encrypted(bytes) => ber::octets(bytes),
     };
     ber::sequence(SEQUENCE, &[ber::integer(INTEGER, 3), header, ber::octets(&sec), data])
@@ -172,10 +172,10 @@ pub(crate) fn parse_v3(data: &[u8]) -> Result<V3Message<'_>, BerError> {
     let auth_range = offset..offset + auth.len();
     let privacy = sec.octets()?.to_vec();
     let usm = UsmParams { engine_id, boots, time, user, auth: auth.to_vec(), privacy };
-    let (tag, content) = msg.any()?;
+    let (tag, content, whole) = msg.any_whole()?;
     let data = match tag {
         OCTET_STRING => Data::Encrypted(content),
-        SEQUENCE => Data::Plain(ber::tlv(SEQUENCE, content)),
+        SEQUENCE => Data::Plain(whole),
         _ => return Err(BerError("msgData is neither a scoped PDU nor an encrypted one")),
     };
     Ok(V3Message { msg_id, flags, usm, auth_range, data })
@@ -205,12 +205,12 @@ mod tests {
             auth: vec![0; 12],
             privacy: vec![],
         };
-        let m = v3_message(42, FLAG_AUTH | FLAG_REPORTABLE, &usm, Data::Plain(scoped_pdu(&[0x80, 0, 1], &pdu)));
+        let m = v3_message(42, FLAG_AUTH | FLAG_REPORTABLE, &usm, Data::Plain(&scoped_pdu(&[0x80, 0, 1], &pdu)));
         let p = parse_v3(&m).unwrap();
         assert_eq!((p.msg_id, p.flags, p.usm.boots, p.usm.time), (42, 5, 3, 99));
         assert_eq!(&m[p.auth_range.clone()], &[0u8; 12]);
         let Data::Plain(scoped) = p.data else { panic!("plain") };
-        assert_eq!(parse_scoped(&scoped).unwrap(), pdu);
+        assert_eq!(parse_scoped(scoped).unwrap(), pdu);
         // Every truncation of a valid message is refused, never a panic.
         for n in 0..m.len() {
             assert!(parse_v3(&m[..n]).is_err(), "{n}");

@@ -4,6 +4,7 @@
 //! ignored. SNMPv3 discovers the agent's engine ID, boots and time first, localizes the keys
 //! once per session, and resynchronizes once on a notInTimeWindow report.
 
+use std::borrow::Cow;
 use std::io::ErrorKind;
 use std::net::{ToSocketAddrs, UdpSocket};
 use std::time::{Duration, Instant};
@@ -281,7 +282,7 @@ impl Session {
             msg_id,
             FLAG_REPORTABLE,
             &UsmParams::default(),
-            Data::Plain(message::scoped_pdu(b"", &pdu)),
+            Data::Plain(&message::scoped_pdu(b"", &pdu)),
         );
         let usm = self.exchange(
             |_| msg.clone(),
@@ -334,7 +335,7 @@ impl Session {
                 usm.privacy = salt.to_vec();
                 Data::Encrypted(&scoped)
             }
-            None => Data::Plain(scoped.clone()),
+            None => Data::Plain(&scoped),
         };
         let mut msg = message::v3_message(msg_id, flags, &usm, data);
         if let (Some((p, key)), Ok(m)) = (&e.keys.auth, message::parse_v3(&msg)) {
@@ -370,9 +371,9 @@ impl Session {
                 };
                 let mut plain = bytes.to_vec();
                 usm::crypt(*p, key, m.usm.boots, m.usm.time, &salt, &mut plain, false);
-                plain
+                Cow::Owned(plain)
             }
-            Data::Plain(scoped) => scoped,
+            Data::Plain(scoped) => Cow::Borrowed(scoped),
             Data::Encrypted(_) => return Err(self.malformed("an encrypted reply without the privacy flag")),
         };
         let pdu = message::parse_scoped(&scoped).map_err(|e| self.malformed(&e.to_string()))?;
