@@ -110,20 +110,8 @@ fn snmpv3_every_security_level() {
     let sim = switch(1, |a| a.v3_users = users.to_vec());
     for user in &users {
         let t = |action: &str| {
-            let mut t = poe(&sim, action, "1", "7").param("snmp_version", "3").param("v3_user", &user.name);
-            if let Some((proto, pass)) = &user.auth {
-                t = t.param("v3_auth_protocol", proto.name()).env("POWERPLUG_V3_AUTH_PASS", pass.expose());
-            }
-            if let Some((proto, pass)) = &user.privacy {
-                let ours = match proto {
-                    PrivProtocol::Aes => "AES",
-                    PrivProtocol::Aes192 => "AES-192",
-                    PrivProtocol::Aes256 => "AES-256",
-                    PrivProtocol::Des => "DES",
-                };
-                t = t.param("v3_priv_protocol", ours).env("POWERPLUG_V3_PRIV_PASS", pass.expose());
-            }
-            t
+            let t = poe(&sim, action, "1", "7").param("snmp_version", "3").param("v3_user", &user.name);
+            crate::pdu::with_v3_keys(t, user)
         };
         t("on").status(Code::OK).run();
         assert!(is_on(&sim, "1.7"), "{}", user.name);
