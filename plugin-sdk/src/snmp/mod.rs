@@ -206,18 +206,6 @@ pub enum Security {
     },
 }
 
-impl Security {
-    /// `noAuthNoPriv`, `authNoPriv` or `authPriv` (`community` for v1/v2c).
-    pub fn level(&self) -> &'static str {
-        match self {
-            Self::Community(_) => "community",
-            Self::Usm { auth: None, .. } => "noAuthNoPriv",
-            Self::Usm { privacy: None, .. } => "authNoPriv",
-            Self::Usm { .. } => "authPriv",
-        }
-    }
-}
-
 /// Where and how to reach one agent.
 #[derive(Clone)]
 pub struct Config {

@@ -85,11 +85,6 @@ impl Session {
         &self.cfg.target
     }
 
-    /// The protocol version in use.
-    pub fn version(&self) -> Version {
-        self.cfg.version
-    }
-
     /// GETs one variable. A missing one is an error ([`SnmpError::is_no_such`]).
     pub fn get(&mut self, oid: &Oid) -> Result<Value, SnmpError> {
         let reply = self.call(message::GET, vec![(oid.clone(), Value::Null)])?;
